@@ -46,9 +46,9 @@
 pub mod error;
 pub mod io;
 pub mod keys;
-// pub mod pki;
+pub mod pki;
 pub mod secret;
 pub mod time;
-// pub mod verify;
+pub mod verify;
 
 pub use error::{Error, Result};
