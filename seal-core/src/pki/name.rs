@@ -119,7 +119,11 @@ impl Subject {
 /// The first value of an attribute in a name, as text (UTF8String, PrintableString,
 /// IA5String or TeletexString treated as Latin-1).
 pub fn attribute(name: &Name, oid: ObjectIdentifier) -> Option<String> {
-    name.iter().find(|atv| atv.oid == oid).and_then(|atv| {
+    name.iter().find(|atv| atv.oid == oid).and_then(value_text)
+}
+
+fn value_text(atv: &AttributeTypeAndValue) -> Option<String> {
+    {
         let bytes = atv.value.value();
         match der::Tagged::tag(&atv.value) {
             Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => {
@@ -133,12 +137,56 @@ pub fn attribute(name: &Name, oid: ObjectIdentifier) -> Option<String> {
             }
             _ => None,
         }
-    })
+    }
 }
 
-/// A name as an RFC 4514 string, e.g. `CN=Licensing Office,O=City of Example,C=VN`.
+/// A name as an RFC 4514 string, e.g. `CN=Licensing Office,O=City of Example,C=VN`, with
+/// `organizationIdentifier` by name and string values as text.
 pub fn display_name(name: &Name) -> String {
-    name.to_string()
+    let mut out = String::new();
+    for (i, rdn) in name.iter_rdn().collect::<Vec<_>>().into_iter().rev().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for (j, atv) in rdn.iter().enumerate() {
+            if j > 0 {
+                out.push('+');
+            }
+            let key = match atv.oid {
+                OID_COMMON_NAME => "CN".to_owned(),
+                OID_COUNTRY => "C".to_owned(),
+                OID_ORGANIZATION => "O".to_owned(),
+                OID_ORGANIZATIONAL_UNIT => "OU".to_owned(),
+                OID_ORGANIZATION_IDENTIFIER => "organizationIdentifier".to_owned(),
+                other => match const_oid::db::DB.by_oid(&other) {
+                    Some(n) => n.to_owned(),
+                    None => other.to_string(),
+                },
+            };
+            out.push_str(&key);
+            out.push('=');
+            match value_text(atv) {
+                Some(text) => {
+                    for (k, c) in text.chars().enumerate() {
+                        let edge = k == 0 && (c == ' ' || c == '#');
+                        if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    if text.ends_with(' ') {
+                        out.pop();
+                        out.push_str("\\ ");
+                    }
+                }
+                None => {
+                    out.push('#');
+                    out.push_str(&crate::keys::hex(&atv.value.to_der().unwrap_or_default()));
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -153,7 +201,12 @@ mod tests {
         let name = s.to_name().unwrap();
         assert_eq!(Subject::from_name(&name), s);
         let text = display_name(&name);
-        assert!(text.contains("CN=Licensing Office"), "{text}");
+        assert_eq!(
+            text,
+            "CN=Licensing Office,organizationIdentifier=0101234567,OU=Permits,O=Thành phố Hà Nội,C=VN"
+        );
+        let odd = Subject::new("a,b", "#x", "VN").to_name().unwrap();
+        assert_eq!(display_name(&odd), "CN=a\\,b,O=\\#x,C=VN");
     }
 
     #[test]

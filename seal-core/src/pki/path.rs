@@ -44,6 +44,17 @@ pub enum Purpose {
     Seal,
 }
 
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Purpose::Any => "any",
+            Purpose::Ca => "ca",
+            Purpose::LicenceIssuer => "licence-issuer",
+            Purpose::Seal => "seal",
+        })
+    }
+}
+
 impl std::str::FromStr for Purpose {
     type Err = crate::Error;
 
@@ -323,7 +334,7 @@ impl fmt::Display for PathReport {
             Some(sub) => writeln!(f, "{} ({sub})", self.indication)?,
             None => writeln!(f, "{}", self.indication)?,
         }
-        writeln!(f, "checked at {} for purpose {:?}", self.at, self.purpose)?;
+        writeln!(f, "checked at {} for purpose {}", self.at, self.purpose)?;
         for (i, link) in self.chain.iter().enumerate() {
             let anchor = if link.trust_anchor { " [trust anchor]" } else { "" };
             writeln!(f, "  {i}: {} (serial {}){anchor}", link.subject, link.serial)?;

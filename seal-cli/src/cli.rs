@@ -1,0 +1,348 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Electronic seals, stamped documents and licences that anyone can verify offline.
+#[derive(Debug, Parser)]
+#[command(
+    name = "seal",
+    version,
+    after_help = "Exit codes: 0 success or verified, 1 verified but invalid or indeterminate, \
+                  2 bad usage or unreadable input.\n\n\
+                  Example session:\n  \
+                  seal ca new --dir root --cn 'Root CA' --org 'Seal Authority' --country VN\n  \
+                  seal key new --out agency.key\n  \
+                  seal csr --key agency.key --cn 'Licensing Office' --org 'City' --country VN --org-id 0101234567 --out agency.csr\n  \
+                  seal ca issue --dir root --csr agency.csr --profile seal --out agency.pem\n  \
+                  seal cert verify agency.pem --trust root/ca.pem"
+)]
+pub struct Cli {
+    /// Print results as JSON (one object per result) for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a test PKI, issue a seal certificate and verify everything (built-in defaults).
+    #[command(after_help = "Example:\n  seal demo --dir demo-out")]
+    Demo(DemoArgs),
+    /// Generate keys and print public keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Make a PKCS#10 certificate signing request with your own key.
+    #[command(
+        after_help = "Example:\n  seal csr --key agency.key --cn 'Licensing Office' --org 'City of Example' \\\n    --country VN --org-id 0101234567 --out agency.csr"
+    )]
+    Csr(CsrArgs),
+    /// Run a certificate authority: create, issue, revoke, publish CRLs.
+    #[command(subcommand)]
+    Ca(CaCommand),
+    /// Show and verify certificates.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's files.
+    #[arg(long, default_value = "demo-out")]
+    pub dir: PathBuf,
+    /// Replace an existing demo directory's files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a new private key (PKCS#8 PEM, mode 0600).
+    #[command(after_help = "Examples:\n  seal key new --out agency.key\n  \
+                            SEAL_PASSPHRASE=... seal key new --alg p256 --out agency.key --passphrase-env SEAL_PASSPHRASE")]
+    New(KeyNewArgs),
+    /// Print the public key (SPKI PEM) of a private key or certificate.
+    #[command(after_help = "Example:\n  seal key pub agency.key --out agency.pub")]
+    Pub(KeyPubArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyNewArgs {
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value_t = Alg::Ed25519)]
+    pub alg: Alg,
+    /// Where to write the private key.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Also write the public key here.
+    #[arg(long = "pub")]
+    pub public: Option<PathBuf>,
+    /// Key derivation for an encrypted key.
+    #[arg(long, value_enum, default_value_t = KdfArg::Scrypt)]
+    pub kdf: KdfArg,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyPubArgs {
+    /// A private key or certificate file.
+    pub input: PathBuf,
+    /// Write the public key here instead of standard output.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+/// Where a passphrase comes from. Never the command line itself.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PassArgs {
+    /// Read the key passphrase from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["passphrase_file", "passphrase_prompt"])]
+    pub passphrase_env: Option<String>,
+    /// Read the key passphrase from the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_prompt")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Ask for the key passphrase on the terminal.
+    #[arg(long)]
+    pub passphrase_prompt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    /// Common name (CN).
+    #[arg(long)]
+    pub cn: String,
+    /// Organisation name (O).
+    #[arg(long)]
+    pub org: String,
+    /// Two-letter country code (C).
+    #[arg(long)]
+    pub country: String,
+    /// Organisation identifier (2.5.4.97), e.g. a unified social credit code or VAT number.
+    #[arg(long)]
+    pub org_id: Option<String>,
+    /// Organisational unit (OU).
+    #[arg(long)]
+    pub ou: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CsrArgs {
+    /// The requester's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// Where to write the CSR (PEM).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// Create a root CA, or an intermediate CA with --parent.
+    #[command(
+        after_help = "Examples:\n  seal ca new --dir root --cn 'National Seal Root' --org 'Seal Authority' --country VN\n  \
+                            seal ca new --dir province --parent root --cn 'Provincial CA' --org 'Seal Authority' --country VN --path-len 0"
+    )]
+    New(CaNewArgs),
+    /// Issue a certificate from a CSR.
+    #[command(
+        after_help = "Example:\n  seal ca issue --dir province --csr agency.csr --profile seal --days 730 --out agency.pem"
+    )]
+    Issue(CaIssueArgs),
+    /// Revoke a certificate by serial number.
+    #[command(
+        after_help = "Example:\n  seal ca revoke --dir province --serial 4f1c... --reason keyCompromise"
+    )]
+    Revoke(CaRevokeArgs),
+    /// Publish a new CRL with every revoked certificate.
+    #[command(after_help = "Example:\n  seal ca crl --dir province --days 7 --out province.crl")]
+    Crl(CaCrlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaNewArgs {
+    /// The CA's state directory (created).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The parent CA's directory, to create an intermediate CA.
+    #[arg(long)]
+    pub parent: Option<PathBuf>,
+    #[command(flatten)]
+    pub subject: SubjectArgs,
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value_t = Alg::Ed25519)]
+    pub alg: Alg,
+    /// Validity in days.
+    #[arg(long, default_value_t = 3650)]
+    pub days: u64,
+    /// pathLenConstraint: how many intermediate CAs may follow this one.
+    #[arg(long)]
+    pub path_len: Option<u8>,
+    /// Key derivation for an encrypted CA key.
+    #[arg(long, value_enum, default_value_t = KdfArg::Scrypt)]
+    pub kdf: KdfArg,
+    /// Encrypt the new CA key with a passphrase from here.
+    #[command(flatten)]
+    pub pass: PassArgs,
+    /// Read the parent CA key's passphrase from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub parent_passphrase_env: Option<String>,
+    /// Read the parent CA key's passphrase from this file.
+    #[arg(long, value_name = "FILE")]
+    pub parent_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaIssueArgs {
+    /// The CA's state directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The CSR (PEM or DER).
+    #[arg(long)]
+    pub csr: PathBuf,
+    /// Certificate profile.
+    #[arg(long, value_enum)]
+    pub profile: ProfileArg,
+    /// pathLenConstraint, for the ca profile.
+    #[arg(long)]
+    pub path_len: Option<u8>,
+    /// Validity in days, from now.
+    #[arg(long, default_value_t = 365)]
+    pub days: u64,
+    /// Where to write the certificate (PEM).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CaRevokeArgs {
+    /// The CA's state directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The serial number in hex (as `seal cert show` prints it).
+    #[arg(long)]
+    pub serial: String,
+    /// Reason (RFC 5280 CRLReason), e.g. keyCompromise, superseded, cessationOfOperation.
+    #[arg(long, default_value = "unspecified")]
+    pub reason: String,
+    /// Revocation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaCrlArgs {
+    /// The CA's state directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Days until nextUpdate.
+    #[arg(long, default_value_t = 7)]
+    pub days: u64,
+    /// Where to write the CRL (PEM).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Show the certificates of a file.
+    #[command(after_help = "Example:\n  seal cert show agency.pem --json")]
+    Show(CertShowArgs),
+    /// Validate a certificate's chain to trust anchors, offline.
+    #[command(
+        after_help = "Example:\n  seal cert verify agency.pem --trust root.pem --untrusted province.pem \\\n    --crl province.crl --at 2026-12-01 --purpose seal"
+    )]
+    Verify(CertVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CertShowArgs {
+    /// A certificate file (PEM bundle or DER).
+    pub input: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CertVerifyArgs {
+    /// The certificate to validate (the first one in the file; the rest count as untrusted).
+    pub cert: PathBuf,
+    /// Trust anchors (certificate files). Required.
+    #[arg(long, required = true, num_args = 1..)]
+    pub trust: Vec<PathBuf>,
+    /// Untrusted intermediate certificates.
+    #[arg(long, num_args = 1..)]
+    pub untrusted: Vec<PathBuf>,
+    /// CRL files.
+    #[arg(long, num_args = 1..)]
+    pub crl: Vec<PathBuf>,
+    /// Which certificates need revocation status (default: leaf when --crl is given).
+    #[arg(long, value_enum)]
+    pub crl_check: Option<CrlCheck>,
+    /// Validation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// What the certificate is to be used for.
+    #[arg(long, value_enum, default_value_t = PurposeArg::Any)]
+    pub purpose: PurposeArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Alg {
+    Ed25519,
+    P256,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KdfArg {
+    Scrypt,
+    Pbkdf2,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    Ca,
+    LicenceIssuer,
+    Seal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PurposeArg {
+    Any,
+    Ca,
+    LicenceIssuer,
+    Seal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CrlCheck {
+    All,
+    Leaf,
+    None,
+}

@@ -1,0 +1,104 @@
+//! One module per command; each turns arguments into core types and calls the core.
+
+mod ca;
+mod cert;
+mod demo;
+mod key;
+
+use std::io::IsTerminal;
+
+use seal_core::keys::{Algorithm, Kdf};
+use seal_core::pki::Subject;
+use seal_core::secret::PassphraseSource;
+use seal_core::time::UnixTime;
+use seal_core::{Error, Result};
+
+use crate::Outcome;
+use crate::cli::{Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, PassArgs, SubjectArgs};
+
+/// Runs one command.
+pub fn run(command: Command) -> Result<Outcome> {
+    match command {
+        Command::Demo(a) => demo::run(&a),
+        Command::Key(KeyCommand::New(a)) => key::new(&a),
+        Command::Key(KeyCommand::Pub(a)) => key::public(&a),
+        Command::Csr(a) => key::csr(&a),
+        Command::Ca(CaCommand::New(a)) => ca::new(&a),
+        Command::Ca(CaCommand::Issue(a)) => ca::issue(&a),
+        Command::Ca(CaCommand::Revoke(a)) => ca::revoke(&a),
+        Command::Ca(CaCommand::Crl(a)) => ca::crl(&a),
+        Command::Cert(CertCommand::Show(a)) => cert::show(&a),
+        Command::Cert(CertCommand::Verify(a)) => cert::verify(&a),
+    }
+}
+
+impl From<Alg> for Algorithm {
+    fn from(a: Alg) -> Algorithm {
+        match a {
+            Alg::Ed25519 => Algorithm::Ed25519,
+            Alg::P256 => Algorithm::EcdsaP256Sha256,
+        }
+    }
+}
+
+impl From<KdfArg> for Kdf {
+    fn from(k: KdfArg) -> Kdf {
+        match k {
+            KdfArg::Scrypt => Kdf::Scrypt,
+            KdfArg::Pbkdf2 => Kdf::Pbkdf2Sha256,
+        }
+    }
+}
+
+impl PassArgs {
+    /// The source the user named, or `None`.
+    fn source(&self) -> PassphraseSource {
+        if let Some(var) = &self.passphrase_env {
+            PassphraseSource::Env(var.clone())
+        } else if let Some(file) = &self.passphrase_file {
+            PassphraseSource::File(file.clone())
+        } else if self.passphrase_prompt {
+            PassphraseSource::Prompt
+        } else {
+            PassphraseSource::None
+        }
+    }
+
+    /// The source for reading an existing key: the named one, else a prompt when a
+    /// person is at the terminal (the key is only decrypted if it is encrypted).
+    fn for_reading(&self) -> PassphraseSource {
+        match self.source() {
+            PassphraseSource::None if std::io::stdin().is_terminal() => PassphraseSource::Prompt,
+            other => other,
+        }
+    }
+}
+
+impl SubjectArgs {
+    fn subject(&self) -> Subject {
+        Subject {
+            common_name: self.cn.clone(),
+            organization: self.org.clone(),
+            organizational_unit: self.ou.clone(),
+            country: self.country.clone(),
+            organization_identifier: self.org_id.clone(),
+        }
+    }
+}
+
+/// Parses `--at`, defaulting to now.
+fn time_arg(at: Option<&str>) -> Result<UnixTime> {
+    match at {
+        Some(s) => s.parse(),
+        None => Ok(UnixTime::now()),
+    }
+}
+
+/// Reads and validates a passphrase for a new key file (asked twice at a prompt).
+fn new_key_passphrase(pass: &PassArgs) -> Result<Option<seal_core::secret::Secret>> {
+    pass.source().read("passphrase for the new key", true)
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::InvalidInput(msg.into())
+}

@@ -1,0 +1,110 @@
+//! `seal demo`: the main job on built-in defaults, end to end, in one directory.
+//!
+//! It makes a test PKI (an Ed25519 root, a P-256 provincial CA), an agency key and CSR,
+//! issues the agency's seal certificate, publishes a CRL, and verifies: the agency's chain
+//! passes; a second, revoked agency fails with REVOKED.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use seal_core::io::{self, WriteOptions};
+use seal_core::keys::{Algorithm, Kdf, PrivateKey, hex};
+use seal_core::pki::ca::{Ca, NewCa};
+use seal_core::pki::path::{self, Purpose};
+use seal_core::pki::revocation::RevocationReason;
+use seal_core::pki::{Csr, Profile, Subject, Validity, certificate_to_pem, crl_to_pem};
+use seal_core::secret::PassphraseSource;
+use seal_core::time::UnixTime;
+use seal_core::{Error, Result};
+use serde_json::json;
+
+use crate::Outcome;
+use crate::cli::DemoArgs;
+
+pub fn run(a: &DemoArgs) -> Result<Outcome> {
+    let dir = &a.dir;
+    if dir.join("root").exists() {
+        if !a.force {
+            return Err(Error::AlreadyExists { path: dir.clone() });
+        }
+        std::fs::remove_dir_all(dir).map_err(|e| Error::Io(e).in_file(dir))?;
+    }
+    io::create_dir(dir)?;
+    let mut log = String::new();
+    let now = UnixTime::now();
+    let ca_spec = |cn: &str, alg, days, path_len| NewCa {
+        subject: Subject::new(cn, "National Seal Authority (demo)", "VN"),
+        algorithm: alg,
+        validity: Validity::days_from(now, days),
+        path_len,
+        key_protection: PassphraseSource::None,
+        kdf: Kdf::Scrypt,
+    };
+
+    let (root, root_key) = Ca::init_root(
+        &dir.join("root"),
+        &ca_spec("Demo National Seal Root", Algorithm::Ed25519, 3650, Some(1)),
+    )?;
+    let _ = writeln!(log, "1. root CA (Ed25519):          {}", dir.join("root/ca.pem").display());
+    let (prov, prov_key) = Ca::init_intermediate(
+        &dir.join("province"),
+        &ca_spec("Demo Provincial Seal CA", Algorithm::EcdsaP256Sha256, 1825, Some(0)),
+        &root,
+        &root_key,
+    )?;
+    let _ =
+        writeln!(log, "2. provincial CA (P-256):      {}", dir.join("province/ca.pem").display());
+
+    let mut verified = Vec::new();
+    let agencies = [
+        ("agency", "Demo Licensing Office", "0101234567"),
+        ("revoked-agency", "Demo Former Office", "0107654321"),
+    ];
+    for (file, cn, org_id) in agencies {
+        let key = PrivateKey::generate(Algorithm::EcdsaP256Sha256)?;
+        key.save(&dir.join(format!("{file}.key")), None, Kdf::Scrypt, true)?;
+        let subject = Subject::new(cn, "Demo City", "VN").with_organization_identifier(org_id);
+        let csr = Csr::build(&subject, &key)?;
+        write(&dir.join(format!("{file}.csr")), &csr.to_pem()?)?;
+        let cert = prov.issue(&prov_key, &csr, Profile::Seal, Validity::days_from(now, 365))?;
+        write(&dir.join(format!("{file}.pem")), &certificate_to_pem(&cert)?)?;
+        verified.push(cert);
+    }
+    let _ = writeln!(log, "3. agency key, CSR, seal cert: {}", dir.join("agency.pem").display());
+
+    let revoked_serial = hex(verified[1].tbs_certificate().serial_number().as_bytes());
+    prov.revoke(&revoked_serial, RevocationReason::KeyCompromise, now)?;
+    let crl = prov.crl(&prov_key, now, now.plus_days(7))?;
+    write(&dir.join("province.crl"), &crl_to_pem(&crl)?)?;
+    let root_crl = root.crl(&root_key, now, now.plus_days(30))?;
+    write(&dir.join("root.crl"), &crl_to_pem(&root_crl)?)?;
+    let _ =
+        writeln!(log, "4. revoked {revoked_serial}, CRLs: {}", dir.join("province.crl").display());
+
+    let anchors = [root.certificate().clone()];
+    let inter = [prov.certificate().clone()];
+    let crls = [crl, root_crl];
+    let at = now.plus_secs(1);
+    let good = path::validate(&verified[0], &inter, &anchors, &crls, at, Purpose::Seal);
+    let bad = path::validate(&verified[1], &inter, &anchors, &crls, at, Purpose::Seal);
+    let _ = writeln!(log, "5. verify agency.pem:          {}", summary(&good));
+    let _ = writeln!(log, "   verify revoked-agency.pem:  {}", summary(&bad));
+    let passed = good.is_valid() && !bad.is_valid();
+    let _ = writeln!(log, "demo {}", if passed { "passed" } else { "FAILED" });
+    Ok(Outcome {
+        text: log,
+        json: json!({"dir": dir, "agency": good, "revoked_agency": bad, "passed": passed}),
+        passed,
+    })
+}
+
+fn summary(r: &path::PathReport) -> String {
+    match (r.sub_indication, r.first_problem()) {
+        (Some(sub), Some(p)) => format!("{} ({sub}): {}", r.indication, p.check),
+        _ => r.indication.to_string(),
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    io::write_atomic(path, text.as_bytes(), WriteOptions::PUBLIC.force(true))
+}
