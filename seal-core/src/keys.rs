@@ -448,6 +448,7 @@ impl PrivateKey {
         let passphrase = passphrase.ok_or(Error::PassphraseRequired)?;
         let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
             .map_err(|e| Error::decode("encrypted PKCS#8 private key", e))?;
+        check_kdf_limits(&info.encryption_algorithm)?;
         let plain = info.decrypt(passphrase).map_err(|_| Error::WrongPassphrase)?;
         PrivateKey::from_pkcs8_der(plain.as_bytes())
     }
@@ -534,6 +535,41 @@ impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print secret material.
         write!(f, "PrivateKey({:?})", self.public)
+    }
+}
+
+/// Refuses key derivation parameters that would take minutes or gigabytes: a damaged or
+/// hostile key file must not hang or exhaust the machine before the passphrase is checked.
+fn check_kdf_limits(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
+    use pkcs8::pkcs5::EncryptionScheme;
+    use pkcs8::pkcs5::pbes2::Kdf as Pbes2Kdf;
+    const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+    const MAX_SCRYPT_MEMORY: u64 = 1 << 30; // 1 GiB
+    let EncryptionScheme::Pbes2(params) = scheme else {
+        return Err(Error::UnsupportedAlgorithm("PBES1 key encryption (use PBES2)".into()));
+    };
+    match &params.kdf {
+        Pbes2Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => {
+            Err(Error::InvalidInput(format!(
+                "the key file asks for {} PBKDF2 iterations (at most {MAX_PBKDF2_ITERATIONS})",
+                p.iteration_count
+            )))
+        }
+        Pbes2Kdf::Scrypt(p) => {
+            let memory = 128u64
+                .saturating_mul(u64::from(p.block_size))
+                .saturating_mul(p.cost_parameter)
+                .saturating_mul(u64::from(p.parallelization.max(1)));
+            if memory > MAX_SCRYPT_MEMORY {
+                Err(Error::InvalidInput(format!(
+                    "the key file asks for scrypt parameters needing {} MiB (at most 1024)",
+                    memory >> 20
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
     }
 }
 
