@@ -467,7 +467,9 @@ impl PrivateKey {
         use pkcs8::EncodePrivateKey;
         let doc = match &self.inner {
             PrivateInner::EcdsaP256(k) => k.to_pkcs8_der(),
-            PrivateInner::Ed25519(k) => k.to_pkcs8_der(),
+            // PKCS#8 v1 (RFC 8410 §7) without the optional public key: OpenSSL 3.0 cannot
+            // read the v2 form that ed25519-dalek writes by default.
+            PrivateInner::Ed25519(k) => ed25519::pkcs8_v1(k),
         };
         Ok(doc.map_err(|e| Error::decode("PKCS#8 private key", e))?.to_bytes())
     }

@@ -38,3 +38,12 @@ pub(super) fn public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<supe
 pub(super) fn private_from_pkcs8(info: pkcs8::PrivateKeyInfoRef<'_>) -> Result<SigningKey> {
     SigningKey::try_from(info).map_err(|e| Error::decode("Ed25519 private key", e))
 }
+
+pub(super) fn pkcs8_v1(key: &SigningKey) -> pkcs8::Result<der::SecretDocument> {
+    use pkcs8::EncodePrivateKey;
+    let bytes = ed25519_dalek::ed25519::pkcs8::KeypairBytes {
+        secret_key: key.to_bytes(),
+        public_key: None,
+    };
+    bytes.to_pkcs8_der()
+}

@@ -1,0 +1,511 @@
+//! The `seal` command end to end: every command, its exit codes, its errors, and
+//! OpenSSL checking what it writes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn seal(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SEAL_PASS")
+        .output()
+        .expect("seal runs")
+}
+
+fn seal_env(dir: &Path, args: &[&str], var: &str, value: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(args)
+        .current_dir(dir)
+        .env(var, value)
+        .output()
+        .expect("seal runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Output {
+    Command::new("openssl").args(args).current_dir(dir).output().expect("openssl is installed")
+}
+
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pki/openssl")
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        &["demo"][..],
+        &["key", "new"],
+        &["key", "pub"],
+        &["csr"],
+        &["ca", "new"],
+        &["ca", "issue"],
+        &["ca", "revoke"],
+        &["ca", "crl"],
+        &["cert", "show"],
+        &["cert", "verify"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = ok(&seal(dir.path(), &args));
+        assert!(out.contains("Example"), "{cmd:?} --help has no example:\n{out}");
+    }
+    let out = ok(&seal(dir.path(), &["--help"]));
+    assert!(out.contains("Exit codes"), "{out}");
+}
+
+#[test]
+fn key_new_is_0600_and_never_overwrites_without_force() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for alg in ["ed25519", "p256"] {
+        let key = format!("{alg}.key");
+        ok(&seal(d, &["key", "new", "--alg", alg, "--out", &key, "--pub", &format!("{alg}.pub")]));
+        assert_eq!(std::fs::metadata(d.join(&key)).unwrap().permissions().mode() & 0o777, 0o600);
+        let before = std::fs::read(d.join(&key)).unwrap();
+        let out = seal(d, &["key", "new", "--alg", alg, "--out", &key]);
+        assert_eq!(code(&out), 2);
+        assert!(stderr(&out).contains(&format!("{key} already exists")), "{}", stderr(&out));
+        assert!(stderr(&out).contains("hint: pass --force"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(d.join(&key)).unwrap(), before, "key was overwritten");
+        ok(&seal(d, &["key", "new", "--alg", alg, "--out", &key, "--force"]));
+        assert_ne!(std::fs::read(d.join(&key)).unwrap(), before);
+        // OpenSSL reads our keys.
+        let o = openssl(d, &["pkey", "-in", &key, "-noout", "-text"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let pem = ok(&seal(d, &["key", "pub", &key]));
+        let o = openssl(d, &["pkey", "-in", &key, "-pubout"]);
+        assert_eq!(pem, String::from_utf8_lossy(&o.stdout));
+    }
+}
+
+#[test]
+fn encrypted_keys_passphrases_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for kdf in ["scrypt", "pbkdf2"] {
+        let key = format!("{kdf}.key");
+        ok(&seal_env(
+            d,
+            &[
+                "key",
+                "new",
+                "--alg",
+                "p256",
+                "--out",
+                &key,
+                "--kdf",
+                kdf,
+                "--passphrase-env",
+                "SEAL_PASS",
+            ],
+            "SEAL_PASS",
+            "s3cret pass",
+        ));
+        let text = std::fs::read_to_string(d.join(&key)).unwrap();
+        assert!(text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assert!(!text.contains("s3cret"));
+        // OpenSSL decrypts it with the same passphrase.
+        let o = openssl(d, &["pkey", "-in", &key, "-passin", "pass:s3cret pass", "-noout"]);
+        assert!(o.status.success(), "{kdf}: {}", String::from_utf8_lossy(&o.stderr));
+        // From a file, too.
+        std::fs::write(d.join("pass.txt"), "s3cret pass\n").unwrap();
+        ok(&seal(d, &["key", "pub", &key, "--passphrase-file", "pass.txt"]));
+        // Wrong passphrase: exit 2, names the file, the key is untouched.
+        let out = seal_env(
+            d,
+            &["key", "pub", &key, "--passphrase-env", "SEAL_PASS"],
+            "SEAL_PASS",
+            "wrong",
+        );
+        assert_eq!(code(&out), 2);
+        assert!(
+            stderr(&out).contains(&key) && stderr(&out).contains("wrong passphrase"),
+            "{}",
+            stderr(&out)
+        );
+        // No passphrase at all (stdin is not a terminal here).
+        let out = seal(
+            d,
+            &["csr", "--key", &key, "--cn", "A", "--org", "B", "--country", "VN", "--out", "x.csr"],
+        );
+        assert_eq!(code(&out), 2);
+        assert!(stderr(&out).contains("encrypted and no passphrase"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--passphrase-env"), "{}", stderr(&out));
+    }
+    // There is no way to pass a passphrase on argv.
+    let out = seal(d, &["key", "new", "--out", "k", "--passphrase", "x"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn bad_inputs_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("garbage.pem"),
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let der =
+        openssl(&vectors().join("p256"), &["x509", "-in", "inter.pem", "-outform", "DER"]).stdout;
+    std::fs::write(d.join("truncated.der"), &der[..100]).unwrap();
+    for (file, needle) in [
+        ("garbage.pem", "garbage.pem: malformed certificate"),
+        ("truncated.der", "truncated.der: malformed certificate"),
+        ("missing.pem", "missing.pem: No such file"),
+    ] {
+        let out = seal(d, &["cert", "show", file]);
+        assert_eq!(code(&out), 2, "{file}");
+        assert!(stderr(&out).contains(needle), "{file}: {}", stderr(&out));
+    }
+    // A certificate where a key is expected.
+    std::fs::copy(vectors().join("p256/root.pem"), d.join("root.pem")).unwrap();
+    let out = seal(
+        d,
+        &[
+            "csr",
+            "--key",
+            "root.pem",
+            "--cn",
+            "A",
+            "--org",
+            "B",
+            "--country",
+            "VN",
+            "--out",
+            "x.csr",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("root.pem: expected a private key (PEM \"PRIVATE KEY\" or \"ENCRYPTED PRIVATE KEY\"), found a PEM \"CERTIFICATE\" block"),
+        "{}",
+        stderr(&out)
+    );
+    // A bad country code.
+    ok(&seal(d, &["key", "new", "--out", "k.key"]));
+    let out = seal(
+        d,
+        &[
+            "csr",
+            "--key",
+            "k.key",
+            "--cn",
+            "A",
+            "--org",
+            "B",
+            "--country",
+            "Vietnam",
+            "--out",
+            "x.csr",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("two-letter"), "{}", stderr(&out));
+    // Not a CA directory.
+    let out = seal(d, &["ca", "crl", "--dir", ".", "--out", "x.crl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("not a CA directory"), "{}", stderr(&out));
+}
+
+#[test]
+fn ca_lifecycle_checked_by_openssl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for alg in ["ed25519", "p256"] {
+        let root = format!("root-{alg}");
+        let prov = format!("prov-{alg}");
+        ok(&seal(
+            d,
+            &[
+                "ca",
+                "new",
+                "--dir",
+                &root,
+                "--alg",
+                alg,
+                "--cn",
+                "Root",
+                "--org",
+                "Seal Authority",
+                "--country",
+                "VN",
+                "--path-len",
+                "1",
+            ],
+        ));
+        ok(&seal(
+            d,
+            &[
+                "ca",
+                "new",
+                "--dir",
+                &prov,
+                "--parent",
+                &root,
+                "--alg",
+                alg,
+                "--cn",
+                "Province",
+                "--org",
+                "Seal Authority",
+                "--country",
+                "VN",
+                "--path-len",
+                "0",
+                "--days",
+                "1000",
+            ],
+        ));
+        // Creating a CA over an existing one is refused.
+        let out = seal(
+            d,
+            &["ca", "new", "--dir", &root, "--cn", "Root", "--org", "X", "--country", "VN"],
+        );
+        assert_eq!(code(&out), 2);
+
+        let key = format!("agency-{alg}.key");
+        let csr = format!("agency-{alg}.csr");
+        let cert = format!("agency-{alg}.pem");
+        ok(&seal(d, &["key", "new", "--alg", alg, "--out", &key]));
+        ok(&seal(
+            d,
+            &[
+                "csr",
+                "--key",
+                &key,
+                "--cn",
+                "Licensing Office",
+                "--org",
+                "City",
+                "--country",
+                "VN",
+                "--org-id",
+                "0101234567",
+                "--out",
+                &csr,
+            ],
+        ));
+        assert!(openssl(d, &["req", "-verify", "-noout", "-in", &csr]).status.success());
+        let json = ok(&seal(
+            d,
+            &[
+                "--json",
+                "ca",
+                "issue",
+                "--dir",
+                &prov,
+                "--csr",
+                &csr,
+                "--profile",
+                "seal",
+                "--out",
+                &cert,
+            ],
+        ));
+        let issued: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let serial = issued["serial"].as_str().unwrap().to_owned();
+        assert_eq!(serial.len(), 32, "16-byte serial: {serial}");
+
+        let root_pem = format!("{root}/ca.pem");
+        let prov_pem = format!("{prov}/ca.pem");
+        let verify = [
+            "cert",
+            "verify",
+            &cert,
+            "--trust",
+            &root_pem,
+            "--untrusted",
+            &prov_pem,
+            "--purpose",
+            "seal",
+        ];
+        ok(&seal(d, &verify));
+        let o = openssl(d, &["verify", "-CAfile", &root_pem, "-untrusted", &prov_pem, &cert]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+        // Revoke, publish a CRL: we and OpenSSL both reject the leaf.
+        let crl = format!("prov-{alg}.crl");
+        ok(&seal(d, &["ca", "crl", "--dir", &prov, "--out", &crl]));
+        let mut with_crl = verify.to_vec();
+        with_crl.extend(["--crl", &crl]);
+        ok(&seal(d, &with_crl));
+        ok(&seal(
+            d,
+            &["ca", "revoke", "--dir", &prov, "--serial", &serial, "--reason", "keyCompromise"],
+        ));
+        let out = seal(d, &["ca", "revoke", "--dir", &prov, "--serial", &serial]);
+        assert!(stderr(&out).contains("already revoked"), "{}", stderr(&out));
+        ok(&seal(d, &["ca", "crl", "--dir", &prov, "--out", &crl, "--force"]));
+        assert!(
+            openssl(d, &["crl", "-verify", "-noout", "-in", &crl, "-CAfile", &prov_pem])
+                .status
+                .success()
+        );
+        let mut json_args = with_crl.clone();
+        json_args.insert(0, "--json");
+        let out = seal(d, &json_args);
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stdout));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["indication"], "TOTAL-FAILED");
+        assert_eq!(report["sub_indication"], "REVOKED");
+        assert_eq!(report["problems"][0]["reason"], "keyCompromise");
+        let o = openssl(
+            d,
+            &[
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                &root_pem,
+                "-untrusted",
+                &prov_pem,
+                "-CRLfile",
+                &crl,
+                &cert,
+            ],
+        );
+        assert!(!o.status.success());
+
+        // At a time after the CRL's nextUpdate: indeterminate, still exit 1.
+        let mut late = with_crl.clone();
+        late.extend(["--at", "2099-01-01"]);
+        let out = seal(d, &late);
+        assert_eq!(code(&out), 1);
+
+        // cert show --json.
+        let info: serde_json::Value =
+            serde_json::from_str(&ok(&seal(d, &["--json", "cert", "show", &cert]))).unwrap();
+        assert_eq!(info[0]["serial"], serial.as_str());
+        assert_eq!(info[0]["subject_fields"]["organization_identifier"], "0101234567");
+        assert_eq!(info[0]["key_algorithm"], alg);
+    }
+}
+
+#[test]
+fn openssl_made_keys_csrs_and_chains_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for alg in ["p256", "ed25519"] {
+        let v = vectors().join(alg);
+        let root = format!("root-{alg}");
+        ok(&seal(
+            d,
+            &[
+                "ca",
+                "new",
+                "--dir",
+                &root,
+                "--alg",
+                alg,
+                "--cn",
+                "Root",
+                "--org",
+                "Seal Authority",
+                "--country",
+                "VN",
+            ],
+        ));
+        // An OpenSSL CSR, issued by our CA.
+        let out = format!("from-openssl-{alg}.pem");
+        ok(&seal(
+            d,
+            &[
+                "ca",
+                "issue",
+                "--dir",
+                &root,
+                "--csr",
+                v.join("good.csr").to_str().unwrap(),
+                "--profile",
+                "seal",
+                "--out",
+                &out,
+            ],
+        ));
+        assert!(
+            openssl(d, &["verify", "-CAfile", &format!("{root}/ca.pem"), &out]).status.success()
+        );
+        // An OpenSSL key makes our CSR.
+        ok(&seal(
+            d,
+            &[
+                "csr",
+                "--key",
+                v.join("good.key").to_str().unwrap(),
+                "--cn",
+                "A",
+                "--org",
+                "B",
+                "--country",
+                "VN",
+                "--out",
+                &format!("{alg}.csr"),
+            ],
+        ));
+        // OpenSSL chains verify; a tampered one is rejected with exit 1.
+        let run = |leaf: &str| {
+            let leaf = v.join(leaf);
+            let root = v.join("root.pem");
+            let inter = v.join("inter.pem");
+            seal(
+                d,
+                &[
+                    "cert",
+                    "verify",
+                    leaf.to_str().unwrap(),
+                    "--trust",
+                    root.to_str().unwrap(),
+                    "--untrusted",
+                    inter.to_str().unwrap(),
+                    "--at",
+                    "2027-06-01",
+                    "--purpose",
+                    "seal",
+                ],
+            )
+        };
+        ok(&run("good.pem"));
+        let out = run("badsig.pem");
+        assert_eq!(code(&out), 1);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("signature does not verify"));
+    }
+    // A SEC1 key from `openssl ecparam -genkey`.
+    assert!(
+        openssl(d, &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "sec1.key"])
+            .status
+            .success()
+    );
+    ok(&seal(d, &["key", "pub", "sec1.key"]));
+}
+
+#[test]
+fn demo_runs_on_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&seal(dir.path(), &["demo"]));
+    assert!(out.contains("demo passed"), "{out}");
+    assert!(out.contains("TOTAL-FAILED (REVOKED)"), "{out}");
+    // Running it again needs --force.
+    assert_eq!(code(&seal(dir.path(), &["demo"])), 2);
+    ok(&seal(dir.path(), &["demo", "--force"]));
+}
