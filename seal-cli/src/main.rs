@@ -44,11 +44,11 @@ fn main() -> ExitCode {
                 write!(stdout, "{}", outcome.text)
             };
             // A closed pipe (`seal ... | head`) is not an error.
-            if let Err(e) = written.and_then(|_| stdout.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    eprintln!("seal: error: cannot write output: {e}");
-                    return ExitCode::from(2);
-                }
+            if let Err(e) = written.and_then(|_| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                eprintln!("seal: error: cannot write output: {e}");
+                return ExitCode::from(2);
             }
             if outcome.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }

@@ -1,6 +1,8 @@
 //! The `seal` command end to end: every command, its exit codes, its errors, and
 //! OpenSSL checking what it writes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

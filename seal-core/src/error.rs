@@ -2,7 +2,7 @@
 //!
 //! [`Error`] means "could not do it" or "could not check it": a file that is missing or
 //! malformed, a wrong passphrase, an algorithm we do not support. A verification that ran
-//! to the end and found a problem is not an error: it is a [`crate::verify::Report`] or a
+//! to the end and found a problem is not an error: it is a report, such as a
 //! [`crate::pki::path::PathReport`] that says which check failed.
 
 use std::fmt;

@@ -45,10 +45,10 @@ pub(crate) use certificate_key as issuer_key;
 /// The key identifier of a certificate: its subjectKeyIdentifier if present, otherwise
 /// computed from its key as we compute ours (RFC 7093 method 1).
 pub fn key_identifier_of(cert: &Certificate) -> [u8; 20] {
-    if let Ok(Some((_, ski))) = cert.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
-        if let Ok(id) = <[u8; 20]>::try_from(ski.0.as_bytes()) {
-            return id;
-        }
+    if let Ok(Some((_, ski))) = cert.tbs_certificate().get_extension::<SubjectKeyIdentifier>()
+        && let Ok(id) = <[u8; 20]>::try_from(ski.0.as_bytes())
+    {
+        return id;
     }
     let bits = cert.tbs_certificate().subject_public_key_info().subject_public_key.raw_bytes();
     let digest = Sha256::digest(bits);

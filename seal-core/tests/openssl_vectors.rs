@@ -1,6 +1,8 @@
 //! We accept chains made with `openssl req/x509/ca`, and reject each broken one with its
 //! own reason. The cases live in vectors/pki/openssl/cases.txt.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use seal_core::pki::path::{self, Purpose};

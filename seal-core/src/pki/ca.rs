@@ -378,7 +378,10 @@ fn normalize_serial(s: &str) -> Result<String> {
 fn parse_hex(s: &str) -> Result<Vec<u8>> {
     let clean: String = s.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
-    if clean.is_empty() || clean.len() % 2 != 0 || !clean.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if clean.is_empty()
+        || !clean.len().is_multiple_of(2)
+        || !clean.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         return Err(Error::InvalidInput(format!("serial {s:?} is not hexadecimal")));
     }
     let bytes: Vec<u8> = (0..clean.len())

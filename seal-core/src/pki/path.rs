@@ -434,7 +434,7 @@ fn build<'a>(
         return;
     }
     for candidate in intermediates.iter().filter(|c| issued_by(current, c)) {
-        if stack.iter().any(|c| *c == candidate) {
+        if stack.contains(&candidate) {
             continue; // a loop
         }
         stack.push(candidate);
@@ -553,10 +553,10 @@ fn check_path(
             match basic_constraints(cert) {
                 Some(bc) if bc.ca => {
                     let intermediates = i - 1;
-                    if let Some(n) = bc.path_len_constraint {
-                        if intermediates > usize::from(n) {
-                            fail(Check::PathLenExceeded { path_len: n, intermediates });
-                        }
+                    if let Some(n) = bc.path_len_constraint
+                        && intermediates > usize::from(n)
+                    {
+                        fail(Check::PathLenExceeded { path_len: n, intermediates });
                     }
                 }
                 // A v1 trust anchor has no extensions at all: it is a CA by being trusted.

@@ -306,10 +306,8 @@ fn usable(crl: &Crl, issuer: &Certificate, at: UnixTime) -> Result<(), String> {
     }
     key.verify_x509(&tbs_der, &crl.signature_algorithm.owned_to_ref(), crl.signature.raw_bytes())
         .map_err(|_| format!("the CRL from \"{}\" has an invalid signature", tbs.issuer))?;
-    if let Some(ku) = super::key_usage(issuer) {
-        if !ku.crl_sign() {
-            return Err("the CRL issuer's certificate lacks keyUsage cRLSign".into());
-        }
+    if super::key_usage(issuer).is_some_and(|ku| !ku.crl_sign()) {
+        return Err("the CRL issuer's certificate lacks keyUsage cRLSign".into());
     }
     let known = [OID_CRL_NUMBER, OID_AUTHORITY_KEY_IDENTIFIER];
     if let Some(ext) =
