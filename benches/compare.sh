@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Prints, from one run on this machine, signatures and verifications per second on one core:
+# seal's API, the raw RustCrypto crates it wraps, and `openssl speed`, with the ratios.
+# Usage: bash benches/compare.sh [SECONDS_PER_OPERATION]   (default 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-3}
+cargo build --release -q -p seal-benches --bin speed
+ours=$(./target/release/speed "$secs")
+ossl=$(openssl speed -seconds "$secs" ed25519 ecdsap256 2>/dev/null)
+# openssl speed prints e.g. " 256 bits ecdsa (nistp256)   0.0000s   0.0001s  43000.0  13700.0"
+#                      and " 253 bits EdDSA (Ed25519)     0.0001s   0.0001s  19600.0   7800.0"
+o_p256=$(echo "$ossl" | awk '/ecdsa \(nistp256\)/ {print $(NF-1), $NF; exit}')
+o_ed=$(echo "$ossl" | awk '/EdDSA \(Ed25519\)/ {print $(NF-1), $NF; exit}')
+get() { echo "$ours" | awk -v k="$1" '$1 == k {print $2}'; }
+printf '%-22s %12s %12s %12s %10s %10s\n' operation seal raw-crate openssl seal/raw seal/openssl
+row() { # label seal raw openssl
+  awk -v l="$1" -v s="$2" -v r="$3" -v o="$4" 'BEGIN {
+    printf "%-22s %12.0f %12.0f %12.0f %10.3f %10.3f\n", l, s, r, o, s / r, s / o }'
+}
+row "P-256 sign/s" "$(get seal-sign-p256)" "$(get raw-sign-p256)" "$(echo $o_p256 | cut -d' ' -f1)"
+row "P-256 verify/s" "$(get seal-verify-p256)" "$(get raw-verify-p256)" "$(echo $o_p256 | cut -d' ' -f2)"
+row "Ed25519 sign/s" "$(get seal-sign-ed25519)" "$(get raw-sign-ed25519)" "$(echo $o_ed | cut -d' ' -f1)"
+row "Ed25519 verify/s" "$(get seal-verify-ed25519)" "$(get raw-verify-ed25519)" "$(echo $o_ed | cut -d' ' -f2)"

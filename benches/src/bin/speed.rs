@@ -1,0 +1,84 @@
+//! Operations per second of `seal`'s API and of the raw crates, on one core, printed as
+//! `name ops_per_second` lines for `benches/compare.sh`.
+//!
+//! Usage: `speed [SECONDS_PER_OPERATION]` (default 3).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use seal_benches::{Keys, MESSAGE};
+use seal_core::keys::{Algorithm, Signer};
+
+fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {
+    // Warm up, then count whole batches until the time is up.
+    for _ in 0..100 {
+        op();
+    }
+    let limit = Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < limit {
+        for _ in 0..64 {
+            op();
+        }
+        n += 64;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    for alg in [Algorithm::EcdsaP256Sha256, Algorithm::Ed25519] {
+        let keys = Keys::new(alg);
+        let sig = keys.our_signature();
+        let public = keys.ours.public_key().clone();
+        let name = alg.name();
+        println!(
+            "seal-sign-{name} {:.0}",
+            rate(seconds, || {
+                let _ = black_box(keys.ours.sign(black_box(&MESSAGE)));
+            })
+        );
+        println!(
+            "seal-verify-{name} {:.0}",
+            rate(seconds, || {
+                let _ = black_box(public.verify(black_box(&MESSAGE), black_box(&sig)));
+            })
+        );
+        if let Some(k) = &keys.raw_ed25519 {
+            use ed25519_dalek::Signer as _;
+            let vk = k.verifying_key();
+            let s = ed25519_dalek::Signature::from_bytes(sig.raw());
+            println!(
+                "raw-sign-{name} {:.0}",
+                rate(seconds, || {
+                    black_box(k.sign(black_box(&MESSAGE)));
+                })
+            );
+            println!(
+                "raw-verify-{name} {:.0}",
+                rate(seconds, || {
+                    let _ = black_box(vk.verify_strict(black_box(&MESSAGE), black_box(&s)));
+                })
+            );
+        }
+        if let Some(k) = &keys.raw_p256 {
+            use p256::ecdsa::signature::{Signer as _, Verifier as _};
+            let vk = *k.verifying_key();
+            let Ok(s) = p256::ecdsa::Signature::from_slice(sig.raw()) else { return };
+            println!(
+                "raw-sign-{name} {:.0}",
+                rate(seconds, || {
+                    let s: p256::ecdsa::Signature = k.sign(black_box(&MESSAGE));
+                    black_box(s);
+                })
+            );
+            println!(
+                "raw-verify-{name} {:.0}",
+                rate(seconds, || {
+                    let _ = black_box(vk.verify(black_box(&MESSAGE), black_box(&s)));
+                })
+            );
+        }
+    }
+}
