@@ -86,20 +86,32 @@ pub fn crl_to_pem(crl: &Crl) -> Result<String> {
 /// Parses one or more certificates: a PEM bundle (`CERTIFICATE` blocks) or one DER
 /// certificate.
 pub fn certificates_from_bytes(data: &[u8]) -> Result<Vec<Certificate>> {
-    if keys::pem_block(data)?.is_some() {
-        let ders = keys::pem_blocks(data, "CERTIFICATE")?;
-        if ders.is_empty() {
-            let (label, _) = keys::pem_block(data)?.unwrap_or_default();
-            return Err(Error::WrongType {
-                expected: "a certificate (PEM \"CERTIFICATE\")",
-                found: format!("a PEM \"{label}\" block"),
-            });
+    pem_or_der(data, "CERTIFICATE", "certificate", "a certificate (PEM \"CERTIFICATE\")")
+}
+
+/// Every PEM block labelled `label` decoded as `T`, or the whole input as one DER `T`.
+fn pem_or_der<T: for<'a> Decode<'a>>(
+    data: &[u8],
+    label: &str,
+    what: &'static str,
+    expected: &'static str,
+) -> Result<Vec<T>>
+where
+    for<'a> <T as Decode<'a>>::Error: std::fmt::Display,
+{
+    let decode = |der: &[u8]| T::from_der(der).map_err(|e| Error::decode(what, e));
+    match keys::pem_block(data)? {
+        None => Ok(vec![decode(data)?]),
+        Some((found, _)) => {
+            let ders = keys::pem_blocks(data, label)?;
+            if ders.is_empty() {
+                return Err(Error::WrongType {
+                    expected,
+                    found: format!("a PEM \"{found}\" block"),
+                });
+            }
+            ders.iter().map(|der| decode(der)).collect()
         }
-        ders.iter()
-            .map(|der| Certificate::from_der(der).map_err(|e| Error::decode("certificate", e)))
-            .collect()
-    } else {
-        Ok(vec![Certificate::from_der(data).map_err(|e| Error::decode("certificate", e))?])
     }
 }
 
@@ -123,19 +135,7 @@ pub fn load_certificate(path: &Path) -> Result<Certificate> {
 
 /// Parses one or more CRLs: PEM (`X509 CRL` blocks) or one DER CRL.
 pub fn crls_from_bytes(data: &[u8]) -> Result<Vec<Crl>> {
-    if keys::pem_block(data)?.is_some() {
-        let ders = keys::pem_blocks(data, "X509 CRL")?;
-        if ders.is_empty() {
-            let (label, _) = keys::pem_block(data)?.unwrap_or_default();
-            return Err(Error::WrongType {
-                expected: "a CRL (PEM \"X509 CRL\")",
-                found: format!("a PEM \"{label}\" block"),
-            });
-        }
-        ders.iter().map(|der| Crl::from_der(der).map_err(|e| Error::decode("CRL", e))).collect()
-    } else {
-        Ok(vec![Crl::from_der(data).map_err(|e| Error::decode("CRL", e))?])
-    }
+    pem_or_der(data, "X509 CRL", "CRL", "a CRL (PEM \"X509 CRL\")")
 }
 
 /// Reads the CRLs of a file (see [`crls_from_bytes`]).
