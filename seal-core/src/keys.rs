@@ -12,6 +12,7 @@
 
 mod ecdsa_p256;
 mod ed25519;
+mod sm2;
 
 use std::fmt;
 use std::path::Path;
@@ -36,10 +37,15 @@ pub const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.
 pub const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// OID of the `prime256v1` / `secp256r1` curve (RFC 5480).
 pub const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// OID of the SM2 curve (GB/T 33560, GM/T 0006).
+pub const OID_SM2_CURVE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
+/// OID of SM2 signature with SM3 (GM/T 0006).
+pub const OID_SM2_SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.501");
 /// OID of `ecdsa-with-SHA256` (RFC 5758).
 pub const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
-/// A signature algorithm `seal` can sign with.
+/// A signature algorithm: the two `seal` signs with, and SM2 (verification only), which
+/// national seal systems use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Algorithm {
@@ -49,10 +55,13 @@ pub enum Algorithm {
     /// Ed25519 (RFC 8032).
     #[serde(rename = "ed25519")]
     Ed25519,
+    /// SM2 with SM3 (GB/T 32918), default distinguishing ID; verification only.
+    #[serde(rename = "sm2")]
+    Sm2Sm3,
 }
 
 impl Algorithm {
-    /// Every algorithm, for tests that run once per algorithm.
+    /// Every algorithm `seal` signs with, for tests that run once per algorithm.
     pub const ALL: [Algorithm; 2] = [Algorithm::Ed25519, Algorithm::EcdsaP256Sha256];
 
     /// The short name used on the command line: `ed25519` or `p256`.
@@ -60,6 +69,7 @@ impl Algorithm {
         match self {
             Algorithm::EcdsaP256Sha256 => "p256",
             Algorithm::Ed25519 => "ed25519",
+            Algorithm::Sm2Sm3 => "sm2",
         }
     }
 
@@ -70,6 +80,7 @@ impl Algorithm {
         let oid = match self {
             Algorithm::EcdsaP256Sha256 => OID_ECDSA_SHA256,
             Algorithm::Ed25519 => OID_ED25519,
+            Algorithm::Sm2Sm3 => OID_SM2_SM3,
         };
         AlgorithmIdentifierOwned { oid, parameters: None }
     }
@@ -82,9 +93,15 @@ impl Algorithm {
                 oid_name(&alg.oid)
             )));
         }
-        match alg.oid {
+        Algorithm::from_oid(alg.oid)
+    }
+
+    /// The signature algorithm an OID names.
+    pub fn from_oid(oid: ObjectIdentifier) -> Result<Algorithm> {
+        match oid {
             OID_ECDSA_SHA256 => Ok(Algorithm::EcdsaP256Sha256),
             OID_ED25519 => Ok(Algorithm::Ed25519),
+            OID_SM2_SM3 => Ok(Algorithm::Sm2Sm3),
             other => Err(Error::UnsupportedAlgorithm(oid_name(&other))),
         }
     }
@@ -95,6 +112,7 @@ impl fmt::Display for Algorithm {
         f.write_str(match self {
             Algorithm::EcdsaP256Sha256 => "ECDSA P-256 with SHA-256",
             Algorithm::Ed25519 => "Ed25519",
+            Algorithm::Sm2Sm3 => "SM2 with SM3",
         })
     }
 }
@@ -115,6 +133,14 @@ impl FromStr for Algorithm {
 
 /// A human name for an OID: its registered name if known, else the dotted form.
 pub fn oid_name(oid: &ObjectIdentifier) -> String {
+    let national = match *oid {
+        OID_SM2_SM3 => Some("sm2-with-SM3"),
+        OID_SM2_CURVE => Some("sm2p256v1"),
+        _ => None,
+    };
+    if let Some(name) = national {
+        return format!("{name} ({oid})");
+    }
     match const_oid::db::DB.by_oid(oid) {
         Some(name) => format!("{name} ({oid})"),
         None => oid.to_string(),
@@ -123,8 +149,8 @@ pub fn oid_name(oid: &ObjectIdentifier) -> String {
 
 /// A signature: 64 bytes for both algorithms.
 ///
-/// For Ed25519 it is `R || S` (RFC 8032); for ECDSA P-256 it is `r || s`, each 32 bytes
-/// big-endian (the IEEE P1363 form that JOSE and COSE use).
+/// For Ed25519 it is `R || S` (RFC 8032); for ECDSA P-256 and SM2 it is `r || s`, each 32
+/// bytes big-endian (the IEEE P1363 form that JOSE and COSE use).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
     algorithm: Algorithm,
@@ -144,6 +170,7 @@ impl Signature {
             Algorithm::EcdsaP256Sha256 => {
                 ecdsa_p256::raw_from_der(bytes).map(|raw| Signature { algorithm, raw })
             }
+            Algorithm::Sm2Sm3 => sm2::raw_from_der(bytes).map(|raw| Signature { algorithm, raw }),
             Algorithm::Ed25519 => {
                 let raw: [u8; 64] = bytes.try_into().map_err(|_| {
                     Error::decode(
@@ -171,6 +198,7 @@ impl Signature {
         match self.algorithm {
             Algorithm::EcdsaP256Sha256 => ecdsa_p256::der_from_raw(&self.raw),
             Algorithm::Ed25519 => Ok(self.raw.to_vec()),
+            Algorithm::Sm2Sm3 => sm2::der_from_raw(&self.raw),
         }
     }
 }
@@ -215,6 +243,8 @@ pub enum PublicKey {
     EcdsaP256(p256::ecdsa::VerifyingKey),
     /// An Ed25519 key.
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// An SM2 key (verification only).
+    Sm2(::sm2::PublicKey),
 }
 
 impl PublicKey {
@@ -223,6 +253,7 @@ impl PublicKey {
         match self {
             PublicKey::EcdsaP256(_) => Algorithm::EcdsaP256Sha256,
             PublicKey::Ed25519(_) => Algorithm::Ed25519,
+            PublicKey::Sm2(_) => Algorithm::Sm2Sm3,
         }
     }
 
@@ -238,6 +269,7 @@ impl PublicKey {
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 match curve {
                     Some(OID_P256) => ecdsa_p256::public_from_spki(spki),
+                    Some(OID_SM2_CURVE) => sm2::public_from_spki(spki),
                     Some(other) => Err(Error::UnsupportedAlgorithm(format!(
                         "elliptic curve {}",
                         oid_name(&other)
@@ -287,6 +319,7 @@ impl PublicKey {
         let doc = match self {
             PublicKey::EcdsaP256(k) => k.to_public_key_der(),
             PublicKey::Ed25519(k) => k.to_public_key_der(),
+            PublicKey::Sm2(k) => k.to_public_key_der(),
         };
         Ok(doc.map_err(|e| Error::decode("public key", e))?.into_vec())
     }
@@ -303,6 +336,7 @@ impl PublicKey {
         match self {
             PublicKey::EcdsaP256(k) => k.to_sec1_bytes().into_vec(),
             PublicKey::Ed25519(k) => k.as_bytes().to_vec(),
+            PublicKey::Sm2(k) => k.to_sec1_bytes().into_vec(),
         }
     }
 
@@ -323,6 +357,16 @@ impl PublicKey {
                 ecdsa_p256::verify(k, msg, &sig.raw)
             }
             (PublicKey::Ed25519(k), Algorithm::Ed25519) => ed25519::verify(k, msg, &sig.raw),
+            (PublicKey::Sm2(k), Algorithm::Sm2Sm3) => sm2::verify(k, msg, &sig.raw),
+            _ => Err(BadSignature),
+        }
+    }
+
+    /// Verifies an SM2 signature over a precomputed 32-byte `e` (no `Z` prefix), the
+    /// non-standard form some GM/T 0031 v1 seal systems produce.
+    pub fn verify_sm2_prehash(&self, e: &[u8], sig: &Signature) -> Result<(), BadSignature> {
+        match (self, sig.algorithm) {
+            (PublicKey::Sm2(k), Algorithm::Sm2Sm3) => sm2::verify_prehash(k, e, &sig.raw),
             _ => Err(BadSignature),
         }
     }
@@ -385,6 +429,11 @@ impl PrivateKey {
         let inner = match algorithm {
             Algorithm::EcdsaP256Sha256 => PrivateInner::EcdsaP256(ecdsa_p256::generate()?),
             Algorithm::Ed25519 => PrivateInner::Ed25519(ed25519::generate()?),
+            Algorithm::Sm2Sm3 => {
+                return Err(Error::UnsupportedAlgorithm(
+                    "SM2 is supported for verification only".into(),
+                ));
+            }
         };
         Ok(PrivateKey::from_inner(inner))
     }
