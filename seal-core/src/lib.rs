@@ -47,6 +47,7 @@ pub mod error;
 pub mod io;
 pub mod keys;
 pub mod pki;
+pub mod seal;
 pub mod secret;
 pub mod time;
 pub mod verify;

@@ -5,4 +5,6 @@
 
 pub mod report;
 
-pub use report::{Indication, SubIndication};
+pub use report::{
+    CheckOutcome, Indication, Report, SealIdentity, SignatureReport, SignerIdentity, SubIndication,
+};

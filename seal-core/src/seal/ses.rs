@@ -1,0 +1,725 @@
+//! GB/T 38540-2020 (`SES_Seal` and `SES_Signature` version 4) and GM/T 0031-2014 (version 1)
+//! structures: reading them as other seal systems write them, and writing version 4.
+//!
+//! ```text
+//! SESeal ::= SEQUENCE {                     -- v4
+//!   eSealInfo SES_SealInfo, cert OCTET STRING, signAlgID OBJECT IDENTIFIER,
+//!   signedValue BIT STRING }
+//! SES_SealInfo ::= SEQUENCE {
+//!   header SES_Header, esID IA5String, property SES_ESPropertyInfo,
+//!   picture SES_ESPictrueInfo, extDatas ExtensionDatas OPTIONAL }
+//! SES_Header ::= SEQUENCE { id IA5String, version INTEGER, vid IA5String }
+//! SES_ESPropertyInfo ::= SEQUENCE {
+//!   type INTEGER, name UTF8String, certListType INTEGER, certList SES_CertList,
+//!   createDate GeneralizedTime, validStart GeneralizedTime, validEnd GeneralizedTime }
+//! SES_ESPictrueInfo ::= SEQUENCE {
+//!   type IA5String, data OCTET STRING, width INTEGER, height INTEGER }
+//! SES_Signature ::= SEQUENCE {               -- v4
+//!   toSign TBS_Sign, cert OCTET STRING, signatureAlgID OBJECT IDENTIFIER,
+//!   signature BIT STRING, timeStamp [0] EXPLICIT BIT STRING OPTIONAL }
+//! TBS_Sign ::= SEQUENCE {
+//!   version INTEGER, eseal SESeal, timeInfo GeneralizedTime, dataHash BIT STRING,
+//!   propertyInfo IA5String, extDatas [0] EXPLICIT ExtensionDatas OPTIONAL }
+//! ```
+//! Version 1 differs as `../shared/specs/gbt38540.md` records: `SESeal ::= SEQUENCE
+//! { sealInfo, signInfo SEQUENCE { cert, signatureAlgorithm, signData } }`, UTCTime dates,
+//! no certListType, and `TBS_Sign` carries the signer's certificate and algorithm itself.
+//!
+//! What is signed: the seal maker signs DER(SES_SealInfo) (v4) or DER(SEQUENCE {sealInfo,
+//! cert, signatureAlgorithm}) (v1); the stamper signs DER(TBS_Sign). Signed parts are taken
+//! from the input bytes as they are, never re-encoded.
+//!
+//! Left out: verifying the RFC 3161 `timeStamp` of a v4 stamp (it is reported as present),
+//! and the certificate-digest form of `certList` beyond showing it.
+
+use der::asn1::{
+    Any, BitString, GeneralizedTime, Ia5String, ObjectIdentifier, OctetString, Utf8StringRef,
+};
+use der::{Decode, Encode, Sequence};
+
+use der::Tagged;
+
+use super::tlv::Seq;
+use crate::error::{Error, Result};
+use crate::keys::{Algorithm, Signature, Signer, oid_name};
+use crate::pki::{self, Certificate};
+use crate::time::UnixTime;
+
+/// GM/T 0031-2014 (v1) or GB/T 38540-2020 (v4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SealVersion {
+    /// GM/T 0031-2014.
+    V1,
+    /// GB/T 38540-2020.
+    V4,
+}
+
+impl SealVersion {
+    /// 1 or 4.
+    pub fn number(self) -> u32 {
+        match self {
+            SealVersion::V1 => 1,
+            SealVersion::V4 => 4,
+        }
+    }
+}
+
+/// The holders' certificates of a seal (`SES_CertList`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum CertList {
+    /// DER certificates (certListType 1, and v1).
+    Certificates {
+        /// Each certificate's DER.
+        #[serde(skip)]
+        ders: Vec<Vec<u8>>,
+        /// How many.
+        count: usize,
+    },
+    /// Digests of certificates (certListType 2).
+    Digests {
+        /// (hash name, digest) pairs.
+        #[serde(skip)]
+        digests: Vec<(String, Vec<u8>)>,
+        /// How many.
+        count: usize,
+    },
+    /// Something a vendor put there that is neither.
+    Other {
+        /// What was found.
+        detail: String,
+    },
+}
+
+/// A seal's picture (`SES_ESPictrueInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Picture {
+    /// The format: "PNG", "JPG", "GIF", "SVG", "OFD", ...
+    pub kind: String,
+    /// The picture file.
+    #[serde(skip)]
+    pub data: Vec<u8>,
+    /// Size of `data` in bytes.
+    pub size: usize,
+    /// Printed width in millimetres.
+    pub width_mm: i64,
+    /// Printed height in millimetres.
+    pub height_mm: i64,
+}
+
+/// An extension of a seal or stamp (`ExtData`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExtData {
+    /// The OID.
+    pub oid: String,
+    /// The critical flag (absent means false).
+    pub critical: bool,
+    /// The value.
+    #[serde(skip)]
+    pub value: Vec<u8>,
+}
+
+/// An electronic seal, read from its DER encoding.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Seal {
+    /// v1 or v4.
+    pub version: SealVersion,
+    /// The header's version number as written.
+    pub header_version: i64,
+    /// Vendor id of the seal system (`vid`).
+    pub vendor: String,
+    /// Unique seal id (`esID`).
+    pub id: String,
+    /// Seal type code (agency policy: e.g. 1 organisation, 2 personal).
+    pub seal_type: i64,
+    /// Seal name.
+    pub name: String,
+    /// The holders' certificates.
+    pub cert_list: CertList,
+    /// When the seal was made.
+    pub create_date: UnixTime,
+    /// Start of validity.
+    pub valid_start: UnixTime,
+    /// End of validity.
+    pub valid_end: UnixTime,
+    /// The picture.
+    pub picture: Picture,
+    /// Extensions.
+    pub extensions: Vec<ExtData>,
+    /// The maker's signature algorithm.
+    pub algorithm: String,
+    #[serde(skip)]
+    algorithm_oid: ObjectIdentifier,
+    #[serde(skip)]
+    maker_cert_der: Vec<u8>,
+    #[serde(skip)]
+    signature: Vec<u8>,
+    #[serde(skip)]
+    seal_info_der: Vec<u8>,
+    #[serde(skip)]
+    v1_signed_der: Option<Vec<u8>>,
+    #[serde(skip)]
+    der: Vec<u8>,
+}
+
+impl Seal {
+    /// Reads a seal (v1 or v4, told apart by the number of elements of `SESeal`).
+    pub fn from_der(der: &[u8]) -> Result<Seal> {
+        let top = Seq::parse("electronic seal (SESeal)", der)?;
+        let mut seal = match top.len() {
+            // A fifth element is an optional trailer some systems add (a [0] time stamp).
+            4 | 5 => {
+                let info = top.seq(0, "SES_SealInfo")?;
+                let mut seal = Seal::from_info(&info, SealVersion::V4)?;
+                seal.maker_cert_der = top.octets(1, "cert")?.to_vec();
+                seal.algorithm_oid = top.oid(2, "signAlgID")?;
+                seal.signature = top.bits(3, "signedValue")?.to_vec();
+                seal.seal_info_der = top.raw(0, "SES_SealInfo")?;
+                seal
+            }
+            2 => {
+                let info = top.seq(0, "SES_SealInfo")?;
+                let mut seal = Seal::from_info(&info, SealVersion::V1)?;
+                let sign_info = top.seq(1, "SES_SignInfo")?;
+                seal.maker_cert_der = sign_info.octets(0, "cert")?.to_vec();
+                seal.algorithm_oid = sign_info.oid(1, "signatureAlgorithm")?;
+                seal.signature = sign_info.bits(2, "signData")?.to_vec();
+                seal.seal_info_der = top.raw(0, "SES_SealInfo")?;
+                // SEQUENCE { sealInfo, cert, signatureAlgorithm }, from the file's bytes.
+                let mut body = seal.seal_info_der.clone();
+                body.extend(sign_info.raw(0, "cert")?);
+                body.extend(sign_info.raw(1, "signatureAlgorithm")?);
+                seal.v1_signed_der = Some(sequence(body)?);
+                seal
+            }
+            n => {
+                return Err(Error::decode(
+                    "electronic seal (SESeal)",
+                    format!("{n} elements: expected 4 or 5 (GB/T 38540 v4) or 2 (GM/T 0031 v1)"),
+                ));
+            }
+        };
+        seal.algorithm = oid_name(&seal.algorithm_oid);
+        seal.der = der.to_vec();
+        Ok(seal)
+    }
+
+    fn from_info(info: &Seq<'_>, version: SealVersion) -> Result<Seal> {
+        let header = info.seq(0, "SES_Header")?;
+        let id = header.text(0, "header id")?;
+        if id != "ES" {
+            return Err(Error::decode("SES_Header", format!("id is {id:?}, expected \"ES\"")));
+        }
+        let prop = info.seq(2, "SES_ESPropertyInfo")?;
+        let (cert_list, dates_at) = match version {
+            SealVersion::V4 => {
+                let kind = prop.int(2, "certListType")?;
+                (cert_list(kind, prop.get(3, "certList")?)?, 4)
+            }
+            SealVersion::V1 => (cert_list(1, prop.get(2, "certList")?)?, 3),
+        };
+        let pic = info.seq(3, "SES_ESPictrueInfo")?;
+        let data = pic.octets(1, "picture data")?.to_vec();
+        let extensions = match info.items.get(4) {
+            Some(any) => ext_datas(*any)?,
+            None => Vec::new(),
+        };
+        Ok(Seal {
+            version,
+            header_version: header.int(1, "header version")?,
+            vendor: header.text(2, "vid")?,
+            id: info.text(1, "esID")?,
+            seal_type: prop.int(0, "type")?,
+            name: prop.text(1, "name")?,
+            cert_list,
+            create_date: prop.time(dates_at, "createDate")?,
+            valid_start: prop.time(dates_at + 1, "validStart")?,
+            valid_end: prop.time(dates_at + 2, "validEnd")?,
+            picture: Picture {
+                kind: pic.text(0, "picture type")?,
+                size: data.len(),
+                data,
+                width_mm: pic.int(2, "picture width")?,
+                height_mm: pic.int(3, "picture height")?,
+            },
+            extensions,
+            algorithm: String::new(),
+            algorithm_oid: ObjectIdentifier::new_unwrap("0.0"),
+            maker_cert_der: Vec::new(),
+            signature: Vec::new(),
+            seal_info_der: Vec::new(),
+            v1_signed_der: None,
+            der: Vec::new(),
+        })
+    }
+
+    /// The seal's DER encoding as read.
+    pub fn to_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The seal maker's certificate.
+    pub fn maker_certificate(&self) -> Result<Certificate> {
+        pki::certificates_from_bytes(&self.maker_cert_der)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::decode("seal maker certificate", "empty"))
+    }
+
+    /// The holders' certificates (those that parse; digests are not certificates).
+    pub fn holder_certificates(&self) -> Vec<Certificate> {
+        match &self.cert_list {
+            CertList::Certificates { ders, .. } => ders
+                .iter()
+                .filter_map(|d| pki::certificates_from_bytes(d).ok())
+                .flatten()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True if `cert` is one of the seal's holders (by certificate or by digest).
+    pub fn binds(&self, cert_der: &[u8]) -> bool {
+        use sha2::Digest;
+        match &self.cert_list {
+            CertList::Certificates { ders, .. } => ders.iter().any(|d| d == cert_der),
+            CertList::Digests { digests, .. } => digests.iter().any(|(alg, value)| {
+                let alg = alg.to_ascii_lowercase();
+                (alg.contains("sm3") && value[..] == sm3::Sm3::digest(cert_der)[..])
+                    || (alg.contains("sha256") || alg.contains("sha-256"))
+                        && value[..] == sha2::Sha256::digest(cert_der)[..]
+            }),
+            CertList::Other { .. } => false,
+        }
+    }
+
+    /// Checks the maker's signature. Returns the rule that verified (for v1, which of the
+    /// two forms in use).
+    pub fn verify_maker_signature(&self) -> Result<&'static str, SealSignatureError> {
+        let cert = self.maker_certificate().map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let key = pki::certificate_key(&cert).map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let alg = Algorithm::from_oid(self.algorithm_oid)
+            .map_err(|e| SealSignatureError::Algorithm(e.to_string()))?;
+        let (sig, _) = signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
+        match &self.v1_signed_der {
+            None => key.verify(&self.seal_info_der, &sig).map(|_| "DER(SES_SealInfo)"),
+            Some(v1) => key
+                .verify(v1, &sig)
+                .map(|_| "DER(SEQUENCE {sealInfo, cert, signatureAlgorithm})")
+                .or_else(|_| key.verify(&self.seal_info_der, &sig).map(|_| "DER(SES_SealInfo)")),
+        }
+        .map_err(|_| SealSignatureError::Bad)
+    }
+}
+
+/// Why a seal's or stamp's signature did not check out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealSignatureError {
+    /// The algorithm is not supported.
+    Algorithm(String),
+    /// The signature does not verify.
+    Bad,
+    /// The certificate in the structure cannot be used.
+    Certificate(String),
+}
+
+impl std::fmt::Display for SealSignatureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SealSignatureError::Algorithm(e) => write!(f, "{e}"),
+            SealSignatureError::Bad => f.write_str("signature does not verify"),
+            SealSignatureError::Certificate(e) => write!(f, "unusable certificate: {e}"),
+        }
+    }
+}
+
+/// How a signature value was encoded in the structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureForm {
+    /// DER `SEQUENCE { r, s }` (the standard form for SM2 and ECDSA).
+    Der,
+    /// Raw 64 bytes (standard for Ed25519; a vendor quirk for SM2).
+    Raw,
+}
+
+/// Decodes a signature value: DER `SEQUENCE { r, s }` or raw 64 bytes.
+fn signature_value(alg: Algorithm, bytes: &[u8]) -> Result<(Signature, SignatureForm)> {
+    if alg == Algorithm::Ed25519 {
+        return Signature::from_x509(alg, bytes).map(|s| (s, SignatureForm::Raw));
+    }
+    match Signature::from_x509(alg, bytes) {
+        Ok(s) => Ok((s, SignatureForm::Der)),
+        Err(e) => match <[u8; 64]>::try_from(bytes) {
+            Ok(raw) => Ok((Signature::from_raw(alg, raw), SignatureForm::Raw)),
+            Err(_) => Err(e),
+        },
+    }
+}
+
+fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>) -> Result<CertList> {
+    let Ok(list) = Seq::of("certList", any) else {
+        return Ok(CertList::Other { detail: format!("certList is a {}", any.tag()) });
+    };
+    match kind {
+        1 => {
+            let mut ders = Vec::new();
+            for (i, item) in list.items.iter().enumerate() {
+                if item.tag() != der::Tag::OctetString {
+                    return Ok(CertList::Other {
+                        detail: format!("certList element {i} is a {}, not a certificate", item.tag()),
+                    });
+                }
+                ders.push(item.value().to_vec());
+            }
+            Ok(CertList::Certificates { count: ders.len(), ders })
+        }
+        2 => {
+            let mut digests = Vec::new();
+            for i in 0..list.len() {
+                let obj = list.seq(i, "CertDigestObj")?;
+                digests.push((obj.text(0, "type")?, obj.octets(1, "value")?.to_vec()));
+            }
+            Ok(CertList::Digests { count: digests.len(), digests })
+        }
+        other => Ok(CertList::Other { detail: format!("unknown certListType {other}") }),
+    }
+}
+
+fn ext_datas(any: der::asn1::AnyRef<'_>) -> Result<Vec<ExtData>> {
+    let list = Seq::of("ExtensionDatas", any)?;
+    let mut out = Vec::new();
+    for i in 0..list.len() {
+        let ext = list.seq(i, "ExtData")?;
+        let oid = ext.oid(0, "extnID")?;
+        let (critical, value_at) = match ext.get(1, "critical")?.tag() {
+            der::Tag::Boolean => (ext.get(1, "critical")?.value() != [0], 2),
+            _ => (false, 1),
+        };
+        out.push(ExtData { oid: oid_name(&oid), critical, value: ext.octets(value_at, "extnValue")?.to_vec() });
+    }
+    Ok(out)
+}
+
+/// Wraps content bytes in a SEQUENCE header.
+fn sequence(body: Vec<u8>) -> Result<Vec<u8>> {
+    let any = Any::new(der::Tag::Sequence, body).map_err(|e| Error::decode("SEQUENCE", e))?;
+    any.to_der().map_err(|e| Error::decode("SEQUENCE", e))
+}
+
+/// A stamp: an `SES_Signature` over some data's hash, made with a seal.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stamp {
+    /// v1 or v4.
+    pub version: SealVersion,
+    /// The seal inside the stamp.
+    pub seal: Seal,
+    /// The stamping time (v4), or the text a v1 stamp carries.
+    pub time: String,
+    /// The stamping time, when it is a proper ASN.1 time.
+    #[serde(skip)]
+    pub time_parsed: Option<UnixTime>,
+    /// The hash of the stamped data.
+    #[serde(skip)]
+    pub data_hash: Vec<u8>,
+    /// What was stamped (a file name, or the path of an OFD part).
+    pub property_info: String,
+    /// The stamper's signature algorithm.
+    pub algorithm: String,
+    /// How the signature value was encoded.
+    pub signature_form: Option<SignatureForm>,
+    /// True if a v4 stamp carries a time-stamp token.
+    pub has_timestamp: bool,
+    #[serde(skip)]
+    algorithm_oid: ObjectIdentifier,
+    #[serde(skip)]
+    signer_cert_der: Vec<u8>,
+    #[serde(skip)]
+    signature: Vec<u8>,
+    #[serde(skip)]
+    tbs_der: Vec<u8>,
+}
+
+impl Stamp {
+    /// Reads a stamp (v1 or v4).
+    pub fn from_der(der: &[u8]) -> Result<Stamp> {
+        let top = Seq::parse("stamp (SES_Signature)", der)?;
+        let tbs = top.seq(0, "TBS_Sign")?;
+        let seal_der = tbs.raw(1, "eseal")?;
+        let seal = Seal::from_der(&seal_der)?;
+        let version = seal.version;
+        let (time, time_parsed) = match tbs.get(2, "timeInfo")?.tag() {
+            der::Tag::BitString => {
+                let text = String::from_utf8_lossy(tbs.bits(2, "timeInfo")?).into_owned();
+                (text, None)
+            }
+            _ => {
+                let t = tbs.time(2, "timeInfo")?;
+                (t.to_string(), Some(t))
+            }
+        };
+        let (signer_cert_der, algorithm_oid, signature, has_timestamp) = match version {
+            SealVersion::V4 => (
+                top.octets(1, "cert")?.to_vec(),
+                top.oid(2, "signatureAlgID")?,
+                top.bits(3, "signature")?.to_vec(),
+                top.len() > 4,
+            ),
+            SealVersion::V1 => (
+                tbs.octets(5, "cert")?.to_vec(),
+                tbs.oid(6, "signatureAlgorithm")?,
+                top.bits(1, "signature")?.to_vec(),
+                false,
+            ),
+        };
+        Ok(Stamp {
+            version,
+            seal,
+            time,
+            time_parsed,
+            data_hash: tbs.bits(3, "dataHash")?.to_vec(),
+            property_info: tbs.text(4, "propertyInfo")?,
+            algorithm: oid_name(&algorithm_oid),
+            signature_form: None,
+            has_timestamp,
+            algorithm_oid,
+            signer_cert_der,
+            signature,
+            tbs_der: top.raw(0, "TBS_Sign")?,
+        })
+    }
+
+    /// The stamper's certificate.
+    pub fn signer_certificate(&self) -> Result<Certificate> {
+        pki::certificates_from_bytes(&self.signer_cert_der)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::decode("stamp signer certificate", "empty"))
+    }
+
+    /// The stamper's certificate DER as carried.
+    pub fn signer_certificate_der(&self) -> &[u8] {
+        &self.signer_cert_der
+    }
+
+    /// The stamper's signature algorithm.
+    pub fn signature_algorithm(&self) -> Result<Algorithm> {
+        Algorithm::from_oid(self.algorithm_oid)
+    }
+
+    /// Checks the stamper's signature over DER(TBS_Sign); returns the form of the value and
+    /// what was signed. A v1 SM2 stamp signed over the bare dataHash (a vendor quirk) is
+    /// recognised and reported as such.
+    pub fn verify_signature(&self) -> Result<(SignatureForm, &'static str), SealSignatureError> {
+        let cert = self.signer_certificate().map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let key = pki::certificate_key(&cert).map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let alg = self.signature_algorithm().map_err(|e| SealSignatureError::Algorithm(e.to_string()))?;
+        let (sig, form) = signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
+        if key.verify(&self.tbs_der, &sig).is_ok() {
+            return Ok((form, "DER(TBS_Sign)"));
+        }
+        if self.version == SealVersion::V1 && self.data_hash.len() == 32 && key.verify_sm2_prehash(&self.data_hash, &sig).is_ok() {
+            return Ok((form, "the bare dataHash (non-standard v1 form)"));
+        }
+        Err(SealSignatureError::Bad)
+    }
+}
+
+// ---- Writing version 4 ----
+
+#[derive(Sequence)]
+struct HeaderOut {
+    id: Ia5String,
+    version: u32,
+    vid: Ia5String,
+}
+
+#[derive(Sequence)]
+struct PropertyOut<'a> {
+    seal_type: u32,
+    name: Utf8StringRef<'a>,
+    cert_list_type: u32,
+    cert_list: Vec<OctetString>,
+    create_date: GeneralizedTime,
+    valid_start: GeneralizedTime,
+    valid_end: GeneralizedTime,
+}
+
+#[derive(Sequence)]
+struct PictureOut {
+    kind: Ia5String,
+    data: OctetString,
+    width: u32,
+    height: u32,
+}
+
+#[derive(Sequence)]
+struct SealInfoOut<'a> {
+    header: HeaderOut,
+    es_id: Ia5String,
+    property: PropertyOut<'a>,
+    picture: PictureOut,
+}
+
+#[derive(Sequence)]
+struct SealOut<'a> {
+    info: SealInfoOut<'a>,
+    cert: OctetString,
+    sign_alg: ObjectIdentifier,
+    signed_value: BitString,
+}
+
+#[derive(Sequence)]
+struct TbsSignOut {
+    version: u32,
+    eseal: Any,
+    time_info: GeneralizedTime,
+    data_hash: BitString,
+    property_info: Ia5String,
+}
+
+#[derive(Sequence)]
+struct StampOut {
+    to_sign: TbsSignOut,
+    cert: OctetString,
+    sign_alg: ObjectIdentifier,
+    signature: BitString,
+}
+
+/// The vendor id `seal` writes in seal headers.
+pub const VENDOR_ID: &str = "seal-rs";
+
+/// Seal type codes (GM/T 0031: 1 organisation, 2 personal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealType {
+    /// An organisation's seal.
+    Organization,
+    /// A person's seal.
+    Personal,
+}
+
+/// What a new seal holds.
+#[derive(Debug, Clone)]
+pub struct SealSpec {
+    /// Unique seal id.
+    pub id: String,
+    /// Seal name.
+    pub name: String,
+    /// Organisation or personal.
+    pub seal_type: SealType,
+    /// The holder's certificate.
+    pub holder: Certificate,
+    /// The picture: format ("PNG", "JPG", "SVG"), bytes, printed size in millimetres.
+    pub picture_kind: String,
+    /// The picture file.
+    pub picture: Vec<u8>,
+    /// Printed width in millimetres.
+    pub width_mm: u32,
+    /// Printed height in millimetres.
+    pub height_mm: u32,
+    /// Validity start.
+    pub valid_start: UnixTime,
+    /// Validity end.
+    pub valid_end: UnixTime,
+    /// When the seal is made.
+    pub created: UnixTime,
+}
+
+fn gtime(t: UnixTime) -> Result<GeneralizedTime> {
+    GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(t.as_secs()))
+        .map_err(|e| Error::InvalidInput(format!("time out of range: {e}")))
+}
+
+fn ia5(s: &str, field: &str) -> Result<Ia5String> {
+    Ia5String::new(s).map_err(|_| Error::InvalidInput(format!("{field} {s:?} must be ASCII (IA5String)")))
+}
+
+fn octets(b: &[u8]) -> Result<OctetString> {
+    OctetString::new(b).map_err(|e| Error::decode("OCTET STRING", e))
+}
+
+/// Makes a v4 seal: the maker signs DER(SES_SealInfo) with `maker` (whose certificate is
+/// `maker_cert`).
+pub fn make_seal(spec: &SealSpec, maker: &dyn Signer, maker_cert: &Certificate) -> Result<Vec<u8>> {
+    if &pki::certificate_key(maker_cert)? != maker.public_key() {
+        return Err(Error::KeyMismatch("the maker key does not belong to the maker certificate".into()));
+    }
+    if spec.valid_end < spec.valid_start {
+        return Err(Error::InvalidInput("the seal's validity ends before it begins".into()));
+    }
+    if spec.width_mm == 0 || spec.height_mm == 0 || spec.width_mm > 500 || spec.height_mm > 500 {
+        return Err(Error::InvalidInput("the picture's printed size must be 1 to 500 mm".into()));
+    }
+    let info = SealInfoOut {
+        header: HeaderOut { id: ia5("ES", "header id")?, version: 4, vid: ia5(VENDOR_ID, "vid")? },
+        es_id: ia5(&spec.id, "seal id")?,
+        property: PropertyOut {
+            seal_type: match spec.seal_type {
+                SealType::Organization => 1,
+                SealType::Personal => 2,
+            },
+            name: Utf8StringRef::new(&spec.name).map_err(|e| Error::decode("seal name", e))?,
+            cert_list_type: 1,
+            cert_list: vec![octets(&pki::certificate_der(&spec.holder)?)?],
+            create_date: gtime(spec.created)?,
+            valid_start: gtime(spec.valid_start)?,
+            valid_end: gtime(spec.valid_end)?,
+        },
+        picture: PictureOut {
+            kind: ia5(&spec.picture_kind, "picture type")?,
+            data: octets(&spec.picture)?,
+            width: spec.width_mm,
+            height: spec.height_mm,
+        },
+    };
+    let info_der = info.to_der().map_err(|e| Error::decode("SES_SealInfo", e))?;
+    let sig = maker.sign(&info_der)?;
+    let out = SealOut {
+        info,
+        cert: octets(&pki::certificate_der(maker_cert)?)?,
+        sign_alg: maker.algorithm().signature_algorithm_identifier().oid,
+        signed_value: BitString::from_bytes(&sig.to_x509()?).map_err(|e| Error::decode("signature", e))?,
+    };
+    out.to_der().map_err(|e| Error::decode("SESeal", e))
+}
+
+/// Makes a v4 stamp (`SES_Signature`) over `data_hash` (SHA-256 of the stamped data), signed
+/// by the holder `signer` whose certificate is `signer_cert`.
+pub fn make_stamp(
+    seal: &Seal,
+    data_hash: &[u8; 32],
+    property_info: &str,
+    time: UnixTime,
+    signer: &dyn Signer,
+    signer_cert: &Certificate,
+) -> Result<Vec<u8>> {
+    if seal.version != SealVersion::V4 {
+        return Err(Error::InvalidInput("stamping needs a GB/T 38540 (v4) seal".into()));
+    }
+    let cert_der = pki::certificate_der(signer_cert)?;
+    if &pki::certificate_key(signer_cert)? != signer.public_key() {
+        return Err(Error::KeyMismatch("the stamping key does not belong to the signer certificate".into()));
+    }
+    if !seal.binds(&cert_der) {
+        return Err(Error::KeyMismatch(format!(
+            "the signer certificate is not one of the holders of seal \"{}\"",
+            seal.name
+        )));
+    }
+    let tbs = TbsSignOut {
+        version: 4,
+        eseal: Any::from_der(seal.to_der()).map_err(|e| Error::decode("SESeal", e))?,
+        time_info: gtime(time)?,
+        data_hash: BitString::from_bytes(data_hash).map_err(|e| Error::decode("dataHash", e))?,
+        property_info: ia5(property_info, "propertyInfo")?,
+    };
+    let tbs_der = tbs.to_der().map_err(|e| Error::decode("TBS_Sign", e))?;
+    let sig = signer.sign(&tbs_der)?;
+    let out = StampOut {
+        to_sign: tbs,
+        cert: octets(&cert_der)?,
+        sign_alg: signer.algorithm().signature_algorithm_identifier().oid,
+        signature: BitString::from_bytes(&sig.to_x509()?).map_err(|e| Error::decode("signature", e))?,
+    };
+    out.to_der().map_err(|e| Error::decode("SES_Signature", e))
+}
