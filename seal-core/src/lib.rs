@@ -43,12 +43,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod digest;
 pub mod error;
 pub mod io;
 pub mod keys;
 pub mod pki;
 pub mod seal;
 pub mod secret;
+pub mod stamp;
 pub mod time;
 pub mod verify;
 

@@ -7,3 +7,142 @@ pub use ses::{
     CertList, ExtData, Picture, Seal, SealSignatureError, SealSpec, SealType, SealVersion,
     SignatureForm, Stamp, VENDOR_ID, make_seal, make_stamp,
 };
+
+use crate::pki::path::{self, Options, Purpose};
+use crate::time::UnixTime;
+use crate::verify::{
+    CheckOutcome, SealIdentity, SignatureReport, SignerIdentity, SubIndication, Trust, push_path,
+};
+
+/// The identity of a seal, for reports.
+pub fn identity(seal: &Seal) -> SealIdentity {
+    SealIdentity {
+        name: seal.name.clone(),
+        id: seal.id.clone(),
+        version: seal.version.number(),
+        vendor: seal.vendor.clone(),
+        maker: seal
+            .maker_certificate()
+            .map(|c| crate::pki::display_name(c.tbs_certificate().subject()))
+            .unwrap_or_else(|e| format!("unreadable maker certificate: {e}")),
+        valid_start: seal.valid_start.to_string(),
+        valid_end: seal.valid_end.to_string(),
+    }
+}
+
+/// Checks a seal on its own: the maker's signature, the maker's chain to the trust anchors
+/// at `at`, and that the seal was within its validity period at `used_at` (the stamping
+/// time; `at` when there is none).
+pub fn check_seal(
+    seal: &Seal,
+    trust: &Trust,
+    at: UnixTime,
+    used_at: Option<UnixTime>,
+    report: &mut SignatureReport,
+) {
+    let used_at = used_at.unwrap_or(at);
+    report.seal = Some(identity(seal));
+    match seal.verify_maker_signature() {
+        Ok(rule) => report.push(CheckOutcome::passed(
+            "seal-signature",
+            format!("maker's {} signature over {rule} verifies", seal.algorithm),
+        )),
+        Err(e) => report.push(CheckOutcome::failed(
+            "seal-signature",
+            SubIndication::SealInvalid,
+            format!("maker's signature: {e}"),
+        )),
+    }
+    if used_at < seal.valid_start || used_at > seal.valid_end {
+        report.push(CheckOutcome::failed(
+            "seal-validity",
+            SubIndication::SealInvalid,
+            format!(
+                "the seal is valid from {} to {}, not at {used_at}",
+                seal.valid_start, seal.valid_end
+            ),
+        ));
+    } else {
+        report.push(CheckOutcome::passed(
+            "seal-validity",
+            format!("valid from {} to {}", seal.valid_start, seal.valid_end),
+        ));
+    }
+    match seal.maker_certificate() {
+        Ok(maker) => {
+            let opts = Options::new(Purpose::Any, !trust.crls.is_empty());
+            let p = path::validate_with(
+                &maker,
+                &trust.intermediates,
+                &trust.anchors,
+                &trust.crls,
+                at,
+                &opts,
+            );
+            push_path(report, "seal-maker-chain", &p);
+        }
+        Err(e) => report.push(CheckOutcome::failed(
+            "seal-maker-chain",
+            SubIndication::FormatFailure,
+            e.to_string(),
+        )),
+    }
+}
+
+/// Checks a stamp except for what it covers (the caller compares `stamp.data_hash` with the
+/// data): the stamper's signature, the seal (see [`check_seal`], at the stamping time), that
+/// the stamper is one of the seal's holders, and the stamper's chain at `at`.
+pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut SignatureReport) {
+    report.algorithm = stamp.algorithm.clone();
+    report.signing_time = Some(stamp.time.clone());
+    let signer = stamp.signer_certificate();
+    if let Ok(cert) = &signer {
+        report.signer = Some(SignerIdentity::of(cert));
+    }
+    match stamp.verify_signature() {
+        Ok((form, what)) => report.push(CheckOutcome::passed(
+            "signature",
+            format!(
+                "{} signature ({} form) over {what} verifies",
+                stamp.algorithm,
+                match form {
+                    SignatureForm::Der => "DER",
+                    SignatureForm::Raw => "raw r||s",
+                }
+            ),
+        )),
+        Err(e) => report.push(CheckOutcome::failed(
+            "signature",
+            SubIndication::SigCryptoFailure,
+            e.to_string(),
+        )),
+    }
+    check_seal(&stamp.seal, trust, at, stamp.time_parsed, report);
+    if stamp.seal.binds(stamp.signer_certificate_der()) {
+        report.push(CheckOutcome::passed(
+            "seal-holder",
+            "the stamper's certificate is one of the seal's holders",
+        ));
+    } else {
+        report.push(CheckOutcome::failed(
+            "seal-holder",
+            SubIndication::SealInvalid,
+            "the stamper's certificate is not in the seal's certificate list",
+        ));
+    }
+    match signer {
+        Ok(cert) => {
+            let mut intermediates = trust.intermediates.clone();
+            intermediates.extend(stamp.seal.holder_certificates());
+            let opts = Options::new(Purpose::Seal, !trust.crls.is_empty());
+            let p =
+                path::validate_with(&cert, &intermediates, &trust.anchors, &trust.crls, at, &opts);
+            push_path(report, "signer-chain", &p);
+        }
+        Err(e) => report.push(CheckOutcome::failed(
+            "signer-chain",
+            SubIndication::FormatFailure,
+            e.to_string(),
+        )),
+    }
+}

@@ -8,3 +8,37 @@ pub mod report;
 pub use report::{
     CheckOutcome, Indication, Report, SealIdentity, SignatureReport, SignerIdentity, SubIndication,
 };
+
+use crate::pki::{Certificate, Crl};
+
+/// What a verifier trusts and knows, all from disk: trust anchors, untrusted intermediate
+/// certificates that may help build chains, and CRLs.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// Trust anchors.
+    pub anchors: Vec<Certificate>,
+    /// Untrusted certificates for path building.
+    pub intermediates: Vec<Certificate>,
+    /// Certificate revocation lists.
+    pub crls: Vec<Crl>,
+}
+
+/// Adds the outcome of a certificate path validation to a signature report.
+pub fn push_path(
+    report: &mut SignatureReport,
+    check: &'static str,
+    path: &crate::pki::path::PathReport,
+) {
+    let detail = if path.problems.is_empty() {
+        format!(
+            "chain of {} to trust anchor \"{}\"",
+            path.chain.len(),
+            path.chain.last().map(|l| l.subject.as_str()).unwrap_or("")
+        )
+    } else {
+        let all: Vec<String> =
+            path.problems.iter().map(|p| format!("\"{}\": {}", p.certificate, p.check)).collect();
+        all.join("; ")
+    };
+    report.push(CheckOutcome::with(check, (path.indication, path.sub_indication), detail));
+}

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use seal_core::seal::{Seal, SealVersion, SignatureForm, Stamp};
+use seal_core::verify::{Indication, SubIndication};
 
 fn external() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors-external/gbt38540")
@@ -45,4 +46,132 @@ fn stamps_parse_and_verify() {
         assert_eq!(what, "DER(TBS_Sign)");
         stamp.seal.verify_maker_signature().unwrap();
     }
+}
+
+fn ofd_report(path: &Path, anchor: &str, at: &str) -> seal_core::verify::Report {
+    use seal_core::verify::Trust;
+    let anchors = if anchor == "maker" {
+        // ofdrw's own root cannot issue (no keyCertSign), so trust the seal maker's
+        // certificate itself, taken from UserV4.esl (the same maker as in the OFD files).
+        // The holder's certificate is trusted directly, as it too was issued by that root.
+        let seal = Seal::from_der(&read("UserV4.esl")).unwrap();
+        let mut anchors = vec![seal.maker_certificate().unwrap()];
+        anchors.extend(seal.holder_certificates());
+        anchors
+    } else {
+        seal_core::pki::load_certificates(&external().join(anchor)).unwrap()
+    };
+    let trust = Trust { anchors, ..Trust::default() };
+    seal_core::stamp::ofd::verify(path, &trust, at.parse().unwrap()).unwrap()
+}
+
+fn check<'a>(
+    r: &'a seal_core::verify::SignatureReport,
+    name: &str,
+) -> &'a seal_core::verify::CheckOutcome {
+    r.checks
+        .iter()
+        .find(|c| c.check == name)
+        .unwrap_or_else(|| panic!("no {name} check in {}", r.id))
+}
+
+fn passed(r: &seal_core::verify::SignatureReport, name: &str) -> bool {
+    check(r, name).indication == Indication::TotalPassed
+}
+
+#[test]
+fn ofd_ride_right_verifies_with_the_maker_as_trust_anchor() {
+    let r = ofd_report(&external().join("V4RideRight.ofd"), "maker", "2021-06-01T00:00:00Z");
+    assert!(r.is_valid(), "{r}");
+    assert_eq!(r.signatures.len(), 1);
+}
+
+#[test]
+fn ofd_sesv4_signdoc_is_intact_but_stamped_after_the_seal_expired() {
+    let r = ofd_report(&external().join("SESV4SignDoc.ofd"), "maker", "2021-06-01T00:00:00Z");
+    let s = &r.signatures[0];
+    for name in
+        ["signature", "seal-signature", "data-hash", "references", "seal-holder", "signer-chain"]
+    {
+        assert!(passed(s, name), "{name}: {r}");
+    }
+    // ofdrw stamped this file in 2026 with a seal that ended in 2022.
+    assert_eq!(check(s, "seal-validity").sub_indication, Some(SubIndication::SealInvalid), "{r}");
+}
+
+#[test]
+fn ofd_with_a_changed_page_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["V4RideRight.ofd", "SESV4SignDoc.ofd"] {
+        let tampered = dir.path().join(name);
+        let page = rewrite_zip(&external().join(name), &tampered, |n| {
+            n.contains("Pages/Page_0/Content.xml")
+        });
+        let r = ofd_report(&tampered, "maker", "2021-06-01T00:00:00Z");
+        let s = &r.signatures[0];
+        assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+        let refs = check(s, "references");
+        assert_eq!(refs.sub_indication, Some(SubIndication::HashFailure), "{r}");
+        assert!(refs.detail.contains(&format!("{page} was changed")), "{r}");
+        assert!(passed(s, "signature") && passed(s, "data-hash"), "{r}");
+    }
+}
+
+/// Copies a zip, flipping one byte in the middle of the first entry `pick` selects.
+fn rewrite_zip(from: &Path, to: &Path, pick: impl Fn(&str) -> bool) -> String {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let mut changed = None;
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if changed.is_none() && pick(&name) {
+            let mid = data.len() / 2;
+            data[mid] = if data[mid] == b'1' { b'2' } else { b'1' };
+            changed = Some(name.clone());
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+    changed.expect("the entry exists")
+}
+
+#[test]
+fn vendor_ofd_files_check_out_except_their_missing_roots() {
+    // Stamps from tax bureau and other vendor systems: every cryptographic check passes;
+    // their CAs are not ours to trust, so the chains are NO_CERTIFICATE_CHAIN_FOUND.
+    for name in ["1.ofd", "999.ofd", "signedFile.ofd", "SignScaleError.ofd"] {
+        let r = ofd_report(&external().join(name), "ofdrw-root.pem", "2021-01-01T00:00:00Z");
+        let s = &r.signatures[0];
+        for c in ["signature", "seal-signature", "data-hash", "references", "seal-holder"] {
+            assert!(passed(s, c), "{name} {c}: {r}");
+        }
+        assert_eq!(
+            check(s, "signer-chain").sub_indication,
+            Some(SubIndication::NoCertificateChainFound),
+            "{r}"
+        );
+        assert_eq!(r.indication, Indication::Indeterminate, "{name}: {r}");
+    }
+}
+
+#[test]
+fn vendor_quirks_are_recognised_and_explained() {
+    // keyword.ofd: a raw r||s stamp signature, and a second, non-seal signature.
+    let r = ofd_report(&external().join("keyword.ofd"), "ofdrw-root.pem", "2021-01-01T00:00:00Z");
+    let seal = &r.signatures[0];
+    assert!(check(seal, "signature").detail.contains("raw r||s"), "{r}");
+    assert!(passed(seal, "seal-signature") && passed(seal, "data-hash"), "{r}");
+    let sign = &r.signatures[1];
+    assert!(check(sign, "format").detail.contains("not an electronic seal"), "{r}");
+    // n.ofd: a v1 stamp signed over the bare dataHash, whose Signature.xml was edited later.
+    let r = ofd_report(&external().join("n.ofd"), "ofdrw-root.pem", "2021-01-01T00:00:00Z");
+    let s = &r.signatures[0];
+    assert!(check(s, "signature").detail.contains("bare dataHash"), "{r}");
+    assert_eq!(check(s, "data-hash").sub_indication, Some(SubIndication::HashFailure), "{r}");
+    assert_eq!(r.indication, Indication::TotalFailed);
 }

@@ -19,7 +19,11 @@ pub(super) fn verify(key: &sm2::PublicKey, msg: &[u8], raw: &[u8; 64]) -> Result
     vk.verify(msg, &sig).map_err(|_| BadSignature)
 }
 
-pub(super) fn verify_prehash(key: &sm2::PublicKey, e: &[u8], raw: &[u8; 64]) -> Result<(), BadSignature> {
+pub(super) fn verify_prehash(
+    key: &sm2::PublicKey,
+    e: &[u8],
+    raw: &[u8; 64],
+) -> Result<(), BadSignature> {
     use sm2::dsa::signature::hazmat::PrehashVerifier;
     let vk = VerifyingKey::new(DEFAULT_DISTID, *key).map_err(|_| BadSignature)?;
     let sig = Signature::from_slice(raw).map_err(|_| BadSignature)?;

@@ -269,11 +269,9 @@ impl Seal {
     /// The holders' certificates (those that parse; digests are not certificates).
     pub fn holder_certificates(&self) -> Vec<Certificate> {
         match &self.cert_list {
-            CertList::Certificates { ders, .. } => ders
-                .iter()
-                .filter_map(|d| pki::certificates_from_bytes(d).ok())
-                .flatten()
-                .collect(),
+            CertList::Certificates { ders, .. } => {
+                ders.iter().filter_map(|d| pki::certificates_from_bytes(d).ok()).flatten().collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -296,11 +294,14 @@ impl Seal {
     /// Checks the maker's signature. Returns the rule that verified (for v1, which of the
     /// two forms in use).
     pub fn verify_maker_signature(&self) -> Result<&'static str, SealSignatureError> {
-        let cert = self.maker_certificate().map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
-        let key = pki::certificate_key(&cert).map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let cert =
+            self.maker_certificate().map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let key = pki::certificate_key(&cert)
+            .map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
         let alg = Algorithm::from_oid(self.algorithm_oid)
             .map_err(|e| SealSignatureError::Algorithm(e.to_string()))?;
-        let (sig, _) = signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
+        let (sig, _) =
+            signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
         match &self.v1_signed_der {
             None => key.verify(&self.seal_info_der, &sig).map(|_| "DER(SES_SealInfo)"),
             Some(v1) => key
@@ -367,7 +368,10 @@ fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>) -> Result<CertList> {
             for (i, item) in list.items.iter().enumerate() {
                 if item.tag() != der::Tag::OctetString {
                     return Ok(CertList::Other {
-                        detail: format!("certList element {i} is a {}, not a certificate", item.tag()),
+                        detail: format!(
+                            "certList element {i} is a {}, not a certificate",
+                            item.tag()
+                        ),
                     });
                 }
                 ders.push(item.value().to_vec());
@@ -396,7 +400,11 @@ fn ext_datas(any: der::asn1::AnyRef<'_>) -> Result<Vec<ExtData>> {
             der::Tag::Boolean => (ext.get(1, "critical")?.value() != [0], 2),
             _ => (false, 1),
         };
-        out.push(ExtData { oid: oid_name(&oid), critical, value: ext.octets(value_at, "extnValue")?.to_vec() });
+        out.push(ExtData {
+            oid: oid_name(&oid),
+            critical,
+            value: ext.octets(value_at, "extnValue")?.to_vec(),
+        });
     }
     Ok(out)
 }
@@ -511,14 +519,22 @@ impl Stamp {
     /// what was signed. A v1 SM2 stamp signed over the bare dataHash (a vendor quirk) is
     /// recognised and reported as such.
     pub fn verify_signature(&self) -> Result<(SignatureForm, &'static str), SealSignatureError> {
-        let cert = self.signer_certificate().map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
-        let key = pki::certificate_key(&cert).map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
-        let alg = self.signature_algorithm().map_err(|e| SealSignatureError::Algorithm(e.to_string()))?;
-        let (sig, form) = signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
+        let cert = self
+            .signer_certificate()
+            .map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let key = pki::certificate_key(&cert)
+            .map_err(|e| SealSignatureError::Certificate(e.to_string()))?;
+        let alg =
+            self.signature_algorithm().map_err(|e| SealSignatureError::Algorithm(e.to_string()))?;
+        let (sig, form) =
+            signature_value(alg, &self.signature).map_err(|_| SealSignatureError::Bad)?;
         if key.verify(&self.tbs_der, &sig).is_ok() {
             return Ok((form, "DER(TBS_Sign)"));
         }
-        if self.version == SealVersion::V1 && self.data_hash.len() == 32 && key.verify_sm2_prehash(&self.data_hash, &sig).is_ok() {
+        if self.version == SealVersion::V1
+            && self.data_hash.len() == 32
+            && key.verify_sm2_prehash(&self.data_hash, &sig).is_ok()
+        {
             return Ok((form, "the bare dataHash (non-standard v1 form)"));
         }
         Err(SealSignatureError::Bad)
@@ -631,7 +647,8 @@ fn gtime(t: UnixTime) -> Result<GeneralizedTime> {
 }
 
 fn ia5(s: &str, field: &str) -> Result<Ia5String> {
-    Ia5String::new(s).map_err(|_| Error::InvalidInput(format!("{field} {s:?} must be ASCII (IA5String)")))
+    Ia5String::new(s)
+        .map_err(|_| Error::InvalidInput(format!("{field} {s:?} must be ASCII (IA5String)")))
 }
 
 fn octets(b: &[u8]) -> Result<OctetString> {
@@ -642,7 +659,9 @@ fn octets(b: &[u8]) -> Result<OctetString> {
 /// `maker_cert`).
 pub fn make_seal(spec: &SealSpec, maker: &dyn Signer, maker_cert: &Certificate) -> Result<Vec<u8>> {
     if &pki::certificate_key(maker_cert)? != maker.public_key() {
-        return Err(Error::KeyMismatch("the maker key does not belong to the maker certificate".into()));
+        return Err(Error::KeyMismatch(
+            "the maker key does not belong to the maker certificate".into(),
+        ));
     }
     if spec.valid_end < spec.valid_start {
         return Err(Error::InvalidInput("the seal's validity ends before it begins".into()));
@@ -678,7 +697,8 @@ pub fn make_seal(spec: &SealSpec, maker: &dyn Signer, maker_cert: &Certificate) 
         info,
         cert: octets(&pki::certificate_der(maker_cert)?)?,
         sign_alg: maker.algorithm().signature_algorithm_identifier().oid,
-        signed_value: BitString::from_bytes(&sig.to_x509()?).map_err(|e| Error::decode("signature", e))?,
+        signed_value: BitString::from_bytes(&sig.to_x509()?)
+            .map_err(|e| Error::decode("signature", e))?,
     };
     out.to_der().map_err(|e| Error::decode("SESeal", e))
 }
@@ -698,7 +718,9 @@ pub fn make_stamp(
     }
     let cert_der = pki::certificate_der(signer_cert)?;
     if &pki::certificate_key(signer_cert)? != signer.public_key() {
-        return Err(Error::KeyMismatch("the stamping key does not belong to the signer certificate".into()));
+        return Err(Error::KeyMismatch(
+            "the stamping key does not belong to the signer certificate".into(),
+        ));
     }
     if !seal.binds(&cert_der) {
         return Err(Error::KeyMismatch(format!(
@@ -719,7 +741,8 @@ pub fn make_stamp(
         to_sign: tbs,
         cert: octets(&cert_der)?,
         sign_alg: signer.algorithm().signature_algorithm_identifier().oid,
-        signature: BitString::from_bytes(&sig.to_x509()?).map_err(|e| Error::decode("signature", e))?,
+        signature: BitString::from_bytes(&sig.to_x509()?)
+            .map_err(|e| Error::decode("signature", e))?,
     };
     out.to_der().map_err(|e| Error::decode("SES_Signature", e))
 }

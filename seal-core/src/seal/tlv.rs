@@ -43,7 +43,10 @@ impl<'a> Seq<'a> {
 
     /// Element `i`, or an error naming the field.
     pub(crate) fn get(&self, i: usize, field: &str) -> Result<AnyRef<'a>> {
-        self.items.get(i).copied().ok_or_else(|| Error::decode(self.what, format!("missing {field}")))
+        self.items
+            .get(i)
+            .copied()
+            .ok_or_else(|| Error::decode(self.what, format!("missing {field}")))
     }
 
     pub(crate) fn seq(&self, i: usize, field: &'static str) -> Result<Seq<'a>> {
@@ -57,14 +60,19 @@ impl<'a> Seq<'a> {
                 String::from_utf8(any.value().to_vec())
                     .map_err(|_| Error::decode(self.what, format!("{field} is not valid text")))
             }
-            other => Err(Error::decode(self.what, format!("{field}: expected a string, found {other}"))),
+            other => {
+                Err(Error::decode(self.what, format!("{field}: expected a string, found {other}")))
+            }
         }
     }
 
     pub(crate) fn int(&self, i: usize, field: &str) -> Result<i64> {
         let any = self.get(i, field)?;
         if any.tag() != Tag::Integer {
-            return Err(Error::decode(self.what, format!("{field}: expected an INTEGER, found {}", any.tag())));
+            return Err(Error::decode(
+                self.what,
+                format!("{field}: expected an INTEGER, found {}", any.tag()),
+            ));
         }
         let v = any.value();
         if v.is_empty() || v.len() > 8 {
@@ -80,7 +88,10 @@ impl<'a> Seq<'a> {
     pub(crate) fn octets(&self, i: usize, field: &str) -> Result<&'a [u8]> {
         let any = self.get(i, field)?;
         if any.tag() != Tag::OctetString {
-            return Err(Error::decode(self.what, format!("{field}: expected an OCTET STRING, found {}", any.tag())));
+            return Err(Error::decode(
+                self.what,
+                format!("{field}: expected an OCTET STRING, found {}", any.tag()),
+            ));
         }
         Ok(any.value())
     }
@@ -93,7 +104,8 @@ impl<'a> Seq<'a> {
 
     pub(crate) fn oid(&self, i: usize, field: &str) -> Result<ObjectIdentifier> {
         let any = self.get(i, field)?;
-        any.decode_as::<ObjectIdentifier>().map_err(|e| Error::decode(self.what, format!("{field}: {e}")))
+        any.decode_as::<ObjectIdentifier>()
+            .map_err(|e| Error::decode(self.what, format!("{field}: {e}")))
     }
 
     /// A GeneralizedTime or UTCTime.
@@ -115,24 +127,30 @@ pub(crate) fn raw(what: &'static str, any: AnyRef<'_>) -> Result<Vec<u8>> {
 
 pub(crate) fn bits<'a>(what: &'static str, field: &str, any: AnyRef<'a>) -> Result<&'a [u8]> {
     if any.tag() != Tag::BitString {
-        return Err(Error::decode(what, format!("{field}: expected a BIT STRING, found {}", any.tag())));
+        return Err(Error::decode(
+            what,
+            format!("{field}: expected a BIT STRING, found {}", any.tag()),
+        ));
     }
     match any.value().split_first() {
         Some((0, rest)) => Ok(rest),
-        Some((n, _)) => Err(Error::decode(what, format!("{field}: BIT STRING with {n} unused bits"))),
+        Some((n, _)) => {
+            Err(Error::decode(what, format!("{field}: BIT STRING with {n} unused bits")))
+        }
         None => Err(Error::decode(what, format!("{field}: empty BIT STRING"))),
     }
 }
 
 pub(crate) fn time(what: &'static str, field: &str, any: AnyRef<'_>) -> Result<UnixTime> {
     let t = match any.tag() {
-        Tag::GeneralizedTime => any
-            .decode_as::<der::asn1::GeneralizedTime>()
-            .map(|t| t.to_unix_duration()),
+        Tag::GeneralizedTime => {
+            any.decode_as::<der::asn1::GeneralizedTime>().map(|t| t.to_unix_duration())
+        }
         Tag::UtcTime => any.decode_as::<der::asn1::UtcTime>().map(|t| t.to_unix_duration()),
         other => {
             return Err(Error::decode(what, format!("{field}: expected a time, found {other}")));
         }
     };
-    t.map(|d| UnixTime::from_secs(d.as_secs())).map_err(|e| Error::decode(what, format!("{field}: {e}")))
+    t.map(|d| UnixTime::from_secs(d.as_secs()))
+        .map_err(|e| Error::decode(what, format!("{field}: {e}")))
 }

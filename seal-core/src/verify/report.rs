@@ -93,11 +93,20 @@ pub struct CheckOutcome {
 impl CheckOutcome {
     /// A passed check.
     pub fn passed(check: &'static str, detail: impl Into<String>) -> CheckOutcome {
-        CheckOutcome { check, indication: Indication::TotalPassed, sub_indication: None, detail: detail.into() }
+        CheckOutcome {
+            check,
+            indication: Indication::TotalPassed,
+            sub_indication: None,
+            detail: detail.into(),
+        }
     }
 
     /// A failed check.
-    pub fn failed(check: &'static str, sub: SubIndication, detail: impl Into<String>) -> CheckOutcome {
+    pub fn failed(
+        check: &'static str,
+        sub: SubIndication,
+        detail: impl Into<String>,
+    ) -> CheckOutcome {
         CheckOutcome {
             check,
             indication: Indication::TotalFailed,
@@ -107,7 +116,11 @@ impl CheckOutcome {
     }
 
     /// A check that could not conclude.
-    pub fn indeterminate(check: &'static str, sub: SubIndication, detail: impl Into<String>) -> CheckOutcome {
+    pub fn indeterminate(
+        check: &'static str,
+        sub: SubIndication,
+        detail: impl Into<String>,
+    ) -> CheckOutcome {
         CheckOutcome {
             check,
             indication: Indication::Indeterminate,
@@ -117,7 +130,11 @@ impl CheckOutcome {
     }
 
     /// An outcome with the given indication and sub-indication.
-    pub fn with(check: &'static str, level: (Indication, Option<SubIndication>), detail: impl Into<String>) -> CheckOutcome {
+    pub fn with(
+        check: &'static str,
+        level: (Indication, Option<SubIndication>),
+        detail: impl Into<String>,
+    ) -> CheckOutcome {
         CheckOutcome { check, indication: level.0, sub_indication: level.1, detail: detail.into() }
     }
 }
@@ -251,7 +268,11 @@ pub struct Report {
 
 impl Report {
     /// A report for `file` from its signatures' reports.
-    pub fn new(file: impl Into<String>, at: crate::time::UnixTime, signatures: Vec<SignatureReport>) -> Report {
+    pub fn new(
+        file: impl Into<String>,
+        at: crate::time::UnixTime,
+        signatures: Vec<SignatureReport>,
+    ) -> Report {
         let worst = signatures.iter().max_by_key(|s| s.indication);
         let (indication, sub_indication) = match worst {
             Some(s) => (s.indication, s.sub_indication),
@@ -284,7 +305,11 @@ impl fmt::Display for Report {
                 writeln!(f, "    signer:  {}", signer.subject)?;
             }
             if let Some(seal) = &s.seal {
-                writeln!(f, "    seal:    \"{}\" (id {}, v{}, made by {})", seal.name, seal.id, seal.version, seal.maker)?;
+                writeln!(
+                    f,
+                    "    seal:    \"{}\" (id {}, v{}, made by {})",
+                    seal.name, seal.id, seal.version, seal.maker
+                )?;
             }
             if let Some(t) = &s.signing_time {
                 writeln!(f, "    time:    {t}")?;

@@ -1,0 +1,3 @@
+//! Stamping documents with an electronic seal, and verifying stamped documents.
+
+pub mod ofd;
