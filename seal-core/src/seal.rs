@@ -1,5 +1,6 @@
 //! Electronic seals (GB/T 38540-2020, GM/T 0031-2014): reading, making and verifying them.
 
+pub mod picture;
 mod ses;
 mod tlv;
 
