@@ -46,6 +46,182 @@ pub enum Command {
     /// Show and verify certificates.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Make, show and verify electronic seals (GB/T 38540).
+    #[command(subcommand)]
+    Seal(SealCommand),
+    /// Stamp files with a seal: a detached GB/T 38540 stamp beside each file.
+    #[command(
+        after_help = "Examples:\n  seal stamp contract.pdf --seal agency.esl --key agency.key\n  \
+                            seal stamp ./outbox --seal agency.esl --key agency.key   # every file, in parallel"
+    )]
+    Stamp(StampArgs),
+    /// Verify a stamped file (format detected): OFD, or a file with its detached stamp.
+    #[command(after_help = "Examples:\n  seal verify licence.ofd --trust root.pem\n  \
+                            seal verify contract.pdf --sig contract.pdf.ses --trust root.pem --json")]
+    Verify(VerifyArgs),
+}
+
+/// Trust anchors, intermediates, CRLs and the validation time.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust anchors (certificate files). Required.
+    #[arg(long, required = true, num_args = 1..)]
+    pub trust: Vec<PathBuf>,
+    /// Untrusted intermediate certificates.
+    #[arg(long, num_args = 1..)]
+    pub untrusted: Vec<PathBuf>,
+    /// CRL files.
+    #[arg(long, num_args = 1..)]
+    pub crl: Vec<PathBuf>,
+    /// Validation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SealCommand {
+    /// Make a seal: the seal-making authority binds a picture and properties to a holder's certificate.
+    #[command(
+        after_help = "Example:\n  seal seal new --maker-key maker.key --maker-cert maker.pem --holder-cert agency.pem \\\n    \
+                            --name 'Licensing Office' --id 0101234567-01 --draw --out agency.esl"
+    )]
+    New(SealNewArgs),
+    /// Show a seal's properties, picture and certificates.
+    #[command(after_help = "Example:\n  seal seal show agency.esl --picture agency.png")]
+    Show(SealShowArgs),
+    /// Verify a seal: the maker's signature, its chain, and the seal's validity.
+    #[command(after_help = "Example:\n  seal seal verify agency.esl --trust root.pem")]
+    Verify(SealVerifyArgs),
+    /// Draw a standard round agency seal picture (SVG).
+    #[command(
+        after_help = "Example:\n  seal seal draw --name 'City of Example' --label 'Licensing Office' --out seal.svg"
+    )]
+    Draw(SealDrawArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SealNewArgs {
+    /// The seal maker's private key.
+    #[arg(long)]
+    pub maker_key: PathBuf,
+    /// The seal maker's certificate.
+    #[arg(long)]
+    pub maker_cert: PathBuf,
+    /// The holder's certificate (the agency that will stamp).
+    #[arg(long)]
+    pub holder_cert: PathBuf,
+    /// The seal's name.
+    #[arg(long)]
+    pub name: String,
+    /// The seal's unique id (ASCII).
+    #[arg(long)]
+    pub id: String,
+    /// Organisation or personal seal.
+    #[arg(long, value_enum, default_value_t = SealTypeArg::Organization)]
+    pub r#type: SealTypeArg,
+    /// The picture (PNG, JPEG or SVG). Without it, use --draw.
+    #[arg(long, conflicts_with = "draw")]
+    pub picture: Option<PathBuf>,
+    /// Draw a round agency seal (SVG) with the seal's name.
+    #[arg(long)]
+    pub draw: bool,
+    /// Printed width in millimetres.
+    #[arg(long, default_value_t = 40)]
+    pub width_mm: u32,
+    /// Printed height in millimetres.
+    #[arg(long, default_value_t = 40)]
+    pub height_mm: u32,
+    /// Validity in days from now.
+    #[arg(long, default_value_t = 365)]
+    pub days: u64,
+    /// Where to write the seal (DER).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SealShowArgs {
+    /// The seal file (DER).
+    pub seal: PathBuf,
+    /// Write the seal's picture to this file.
+    #[arg(long)]
+    pub picture: Option<PathBuf>,
+    /// Overwrite an existing picture file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SealVerifyArgs {
+    /// The seal file (DER).
+    pub seal: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SealDrawArgs {
+    /// The agency's name, along the upper arc.
+    #[arg(long)]
+    pub name: String,
+    /// A label below the star.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Printed diameter in millimetres.
+    #[arg(long, default_value_t = 40)]
+    pub size_mm: u32,
+    /// Where to write the SVG.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SealTypeArg {
+    Organization,
+    Personal,
+}
+
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// Files or directories to stamp (directories are walked).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The seal (DER).
+    #[arg(long)]
+    pub seal: PathBuf,
+    /// The holder's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The holder's certificate (default: the seal's holder whose key this is).
+    #[arg(long)]
+    pub cert: Option<PathBuf>,
+    /// Write stamps into this directory instead of beside each file.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Overwrite existing stamps.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The stamped file.
+    pub file: PathBuf,
+    /// The detached stamp (default: FILE.ses if it exists).
+    #[arg(long)]
+    pub sig: Option<PathBuf>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Args)]

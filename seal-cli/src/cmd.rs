@@ -4,6 +4,7 @@ mod ca;
 mod cert;
 mod demo;
 mod key;
+mod seal;
 
 use std::io::IsTerminal;
 
@@ -14,7 +15,9 @@ use seal_core::time::UnixTime;
 use seal_core::{Error, Result};
 
 use crate::Outcome;
-use crate::cli::{Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, PassArgs, SubjectArgs};
+use crate::cli::{
+    Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, PassArgs, SealCommand, SubjectArgs,
+};
 
 /// Runs one command.
 pub fn run(command: Command) -> Result<Outcome> {
@@ -29,6 +32,12 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Ca(CaCommand::Crl(a)) => ca::crl(&a),
         Command::Cert(CertCommand::Show(a)) => cert::show(&a),
         Command::Cert(CertCommand::Verify(a)) => cert::verify(&a),
+        Command::Seal(SealCommand::New(a)) => seal::new(&a),
+        Command::Seal(SealCommand::Show(a)) => seal::show(&a),
+        Command::Seal(SealCommand::Verify(a)) => seal::verify_seal(&a),
+        Command::Seal(SealCommand::Draw(a)) => seal::draw(&a),
+        Command::Stamp(a) => seal::stamp(&a),
+        Command::Verify(a) => seal::verify(&a),
     }
 }
 

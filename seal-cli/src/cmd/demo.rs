@@ -2,7 +2,9 @@
 //!
 //! It makes a test PKI (an Ed25519 root, a P-256 provincial CA), an agency key and CSR,
 //! issues the agency's seal certificate, publishes a CRL, and verifies: the agency's chain
-//! passes; a second, revoked agency fails with REVOKED.
+//! passes; a second, revoked agency fails with REVOKED. Then a seal-making authority makes
+//! the agency's GB/T 38540 seal (with a drawn picture), the agency stamps a file with it,
+//! and the stamp verifies; a changed copy of the file does not.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -13,8 +15,11 @@ use seal_core::pki::ca::{Ca, NewCa};
 use seal_core::pki::path::{self, Purpose};
 use seal_core::pki::revocation::RevocationReason;
 use seal_core::pki::{Csr, Profile, Subject, Validity, certificate_to_pem, crl_to_pem};
+use seal_core::seal::{self, Seal, SealSpec, SealType, picture};
 use seal_core::secret::PassphraseSource;
+use seal_core::stamp::{self, StampKey};
 use seal_core::time::UnixTime;
+use seal_core::verify::Trust;
 use seal_core::{Error, Result};
 use serde_json::json;
 
@@ -89,7 +94,61 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
     let bad = path::validate(&verified[1], &inter, &anchors, &crls, at, Purpose::Seal);
     let _ = writeln!(log, "5. verify agency.pem:          {}", summary(&good));
     let _ = writeln!(log, "   verify revoked-agency.pem:  {}", summary(&bad));
-    let passed = good.is_valid() && !bad.is_valid();
+
+    // The seal: a seal-making authority binds a drawn picture to the agency's certificate.
+    let maker_key = PrivateKey::generate(Algorithm::Ed25519)?;
+    maker_key.save(&dir.join("seal-maker.key"), None, Kdf::Scrypt, true)?;
+    let maker_subject =
+        Subject::new("Demo Seal Making System", "National Seal Authority (demo)", "VN")
+            .with_organization_identifier("VN-SEAL-MAKER");
+    let maker_cert = prov.issue(
+        &prov_key,
+        &Csr::build(&maker_subject, &maker_key)?,
+        Profile::Seal,
+        Validity::days_from(now, 365),
+    )?;
+    write(&dir.join("seal-maker.pem"), &certificate_to_pem(&maker_cert)?)?;
+    let svg = picture::draw_svg("Demo Licensing Office", Some("Official Seal"), 40);
+    write(&dir.join("agency-seal.svg"), &svg)?;
+    let spec = SealSpec {
+        id: "0101234567-01".into(),
+        name: "Demo Licensing Office".into(),
+        seal_type: SealType::Organization,
+        holder: verified[0].clone(),
+        picture_kind: "SVG".into(),
+        picture: svg.into_bytes(),
+        width_mm: 40,
+        height_mm: 40,
+        valid_start: now,
+        valid_end: now.plus_days(365),
+        created: now,
+    };
+    let seal_der = seal::make_seal(&spec, &maker_key, &maker_cert)?;
+    io::write_atomic(&dir.join("agency.esl"), &seal_der, WriteOptions::PUBLIC.force(true))?;
+    let _ = writeln!(log, "6. seal (GB/T 38540 v4):       {}", dir.join("agency.esl").display());
+
+    // Stamp a file with it, verify, then change the file and verify again.
+    let agency_key = PrivateKey::load(&dir.join("agency.key"), &PassphraseSource::None)?;
+    let sealed = Seal::from_der(&seal_der)?;
+    let notice = dir.join("notice.txt");
+    write(&notice, "Notice: business licence 0101234567 is granted.\n")?;
+    let sk = StampKey { seal: &sealed, signer: &agency_key, cert: &verified[0] };
+    let stamp_der = stamp::detached::stamp_file(&notice, &sk, now)?;
+    io::write_atomic(
+        &stamp::with_suffix(&notice, "ses"),
+        &stamp_der,
+        WriteOptions::PUBLIC.force(true),
+    )?;
+    let trust =
+        Trust { anchors: anchors.to_vec(), intermediates: inter.to_vec(), crls: crls.to_vec() };
+    let stamped = stamp::verify(&notice, None, &trust, at)?;
+    let _ = writeln!(log, "7. stamp notice.txt, verify:   {}", summary_report(&stamped));
+    let changed = dir.join("notice-changed.txt");
+    write(&changed, "Notice: business licence 0101234567 is revoked.\n")?;
+    let tampered = stamp::verify(&changed, Some(&stamp::with_suffix(&notice, "ses")), &trust, at)?;
+    let _ = writeln!(log, "   verify a changed copy:      {}", summary_report(&tampered));
+
+    let passed = good.is_valid() && !bad.is_valid() && stamped.is_valid() && !tampered.is_valid();
     let _ = writeln!(log, "demo {}", if passed { "passed" } else { "FAILED" });
     Ok(Outcome {
         text: log,
@@ -102,6 +161,13 @@ fn summary(r: &path::PathReport) -> String {
     match (r.sub_indication, r.first_problem()) {
         (Some(sub), Some(p)) => format!("{} ({sub}): {}", r.indication, p.check),
         _ => r.indication.to_string(),
+    }
+}
+
+fn summary_report(r: &seal_core::verify::Report) -> String {
+    match r.sub_indication {
+        Some(sub) => format!("{} ({sub})", r.indication),
+        None => r.indication.to_string(),
     }
 }
 

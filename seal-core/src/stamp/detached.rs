@@ -25,7 +25,12 @@ pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec
 }
 
 /// Verifies a detached `SES_Signature` (`sig`, DER) against the file at `path`.
-pub fn verify_file(path: &Path, sig: &[u8], trust: &Trust, at: UnixTime) -> Result<SignatureReport> {
+pub fn verify_file(
+    path: &Path,
+    sig: &[u8],
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<SignatureReport> {
     let stamp = Stamp::from_der(sig)?;
     let mut report = SignatureReport::new(
         format!("stamp on {}", path.display()),
@@ -33,10 +38,18 @@ pub fn verify_file(path: &Path, sig: &[u8], trust: &Trust, at: UnixTime) -> Resu
     );
     let alg = hash_for(&stamp);
     let (digest, size) = alg.hash_file(path)?;
-    report.covers = format!("{} of {} ({size} bytes), named \"{}\" in the stamp", alg.name(), path.display(), stamp.property_info);
+    report.covers = format!(
+        "{} of {} ({size} bytes), named \"{}\" in the stamp",
+        alg.name(),
+        path.display(),
+        stamp.property_info
+    );
     check_stamp(&stamp, trust, at, &mut report);
     if stamp.data_hash == digest {
-        report.push(CheckOutcome::passed("data-hash", format!("the file's {} matches the stamp", alg.name())));
+        report.push(CheckOutcome::passed(
+            "data-hash",
+            format!("the file's {} matches the stamp", alg.name()),
+        ));
     } else {
         report.push(CheckOutcome::failed(
             "data-hash",

@@ -1,0 +1,236 @@
+//! `seal seal new|show|verify|draw`, `seal stamp`, `seal verify`.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+use seal_core::io::{self, WriteOptions};
+use seal_core::keys::PrivateKey;
+use seal_core::pki::{self, certificate_to_pem};
+use seal_core::seal::{self, Seal, SealSpec, SealType, picture};
+use seal_core::stamp::{self, StampKey, detached};
+use seal_core::time::UnixTime;
+use seal_core::verify::{Report, SignatureReport, Trust};
+use seal_core::{Error, Result};
+use serde_json::json;
+
+use super::{invalid, time_arg};
+use crate::Outcome;
+use crate::cli::{
+    SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg, SealVerifyArgs, StampArgs, TrustArgs,
+    VerifyArgs,
+};
+
+impl TrustArgs {
+    /// Loads every trust anchor, intermediate and CRL named.
+    pub fn load(&self) -> Result<(Trust, UnixTime)> {
+        let mut trust = Trust::default();
+        for p in &self.trust {
+            trust.anchors.extend(pki::load_certificates(p)?);
+        }
+        for p in &self.untrusted {
+            trust.intermediates.extend(pki::load_certificates(p)?);
+        }
+        for p in &self.crl {
+            trust.crls.extend(pki::load_crls(p)?);
+        }
+        Ok((trust, time_arg(self.at.as_deref())?))
+    }
+}
+
+pub fn new(a: &SealNewArgs) -> Result<Outcome> {
+    let maker = PrivateKey::load(&a.maker_key, &a.pass.for_reading())?;
+    let maker_cert = pki::load_certificate(&a.maker_cert)?;
+    let holder = pki::load_certificate(&a.holder_cert)?;
+    let (kind, data) = match (&a.picture, a.draw) {
+        (Some(p), _) => {
+            let data = io::read(p)?;
+            let kind = picture::detect(&data).ok_or_else(|| {
+                invalid("unknown picture format (expected PNG, JPEG, GIF or SVG)").in_file(p)
+            })?;
+            (kind.to_owned(), data)
+        }
+        (None, true) => {
+            ("SVG".to_owned(), picture::draw_svg(&a.name, None, a.width_mm).into_bytes())
+        }
+        (None, false) => return Err(invalid("pass --picture FILE or --draw")),
+    };
+    let now = UnixTime::now();
+    let spec = SealSpec {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        seal_type: match a.r#type {
+            SealTypeArg::Organization => SealType::Organization,
+            SealTypeArg::Personal => SealType::Personal,
+        },
+        holder,
+        picture_kind: kind.clone(),
+        picture: data,
+        width_mm: a.width_mm,
+        height_mm: a.height_mm,
+        valid_start: now,
+        valid_end: now.plus_days(a.days),
+        created: now,
+    };
+    let der = seal::make_seal(&spec, &maker, &maker_cert)?;
+    io::write_atomic(&a.out, &der, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!(
+            "made seal \"{}\" (id {}, {kind} picture {}x{} mm, valid to {}) in {}\n",
+            a.name,
+            a.id,
+            a.width_mm,
+            a.height_mm,
+            spec.valid_end,
+            a.out.display()
+        ),
+        json!({"seal": a.out, "name": a.name, "id": a.id, "picture": kind, "valid_end": spec.valid_end}),
+    ))
+}
+
+pub fn show(a: &SealShowArgs) -> Result<Outcome> {
+    let data = io::read(&a.seal)?;
+    let seal = Seal::from_der(&data).map_err(|e| e.in_file(&a.seal))?;
+    if let Some(out) = &a.picture {
+        io::write_atomic(out, &seal.picture.data, WriteOptions::PUBLIC.force(a.force))?;
+    }
+    let maker = seal.maker_certificate().ok();
+    let holders = seal.holder_certificates();
+    let mut t = String::new();
+    let _ = writeln!(t, "Seal:        {} (id {})", seal.name, seal.id);
+    let _ = writeln!(
+        t,
+        "Version:     {} (header version {}, vendor {})",
+        seal.version.number(),
+        seal.header_version,
+        seal.vendor
+    );
+    let _ = writeln!(t, "Type:        {}", seal.seal_type);
+    let _ = writeln!(
+        t,
+        "Valid:       {} to {} (made {})",
+        seal.valid_start, seal.valid_end, seal.create_date
+    );
+    let _ = writeln!(
+        t,
+        "Picture:     {} ({} bytes), {}x{} mm",
+        seal.picture.kind, seal.picture.size, seal.picture.width_mm, seal.picture.height_mm
+    );
+    if let Some(m) = &maker {
+        let _ = writeln!(t, "Maker:       {}", pki::display_name(m.tbs_certificate().subject()));
+    }
+    let _ = writeln!(t, "Maker alg:   {}", seal.algorithm);
+    for h in &holders {
+        let _ = writeln!(t, "Holder:      {}", pki::display_name(h.tbs_certificate().subject()));
+    }
+    for e in &seal.extensions {
+        let _ =
+            writeln!(t, "Extension:   {}{}", e.oid, if e.critical { " (critical)" } else { "" });
+    }
+    if let Some(out) = &a.picture {
+        let _ = writeln!(t, "wrote picture to {}", out.display());
+    }
+    let mut j = json!(seal);
+    j["maker"] = json!(maker.as_ref().map(|m| pki::display_name(m.tbs_certificate().subject())));
+    j["holders"] = json!(
+        holders
+            .iter()
+            .map(|h| pki::display_name(h.tbs_certificate().subject()))
+            .collect::<Vec<_>>()
+    );
+    j["maker_certificate_pem"] = json!(maker.as_ref().and_then(|m| certificate_to_pem(m).ok()));
+    Ok(Outcome::ok(t, j))
+}
+
+pub fn verify_seal(a: &SealVerifyArgs) -> Result<Outcome> {
+    let (trust, at) = a.trust.load()?;
+    let data = io::read(&a.seal)?;
+    let s = Seal::from_der(&data).map_err(|e| e.in_file(&a.seal))?;
+    let mut report = SignatureReport::new(
+        a.seal.display().to_string(),
+        format!("GB/T 38540 seal v{}", s.version.number()),
+    );
+    report.algorithm = s.algorithm.clone();
+    report.covers = "DER(SES_SealInfo): the seal's properties, picture and holders".into();
+    seal::check_seal(&s, &trust, at, None, &mut report);
+    let r = Report::new(a.seal.display().to_string(), at, vec![report]);
+    Ok(Outcome { text: r.to_string(), json: json!(r), passed: r.is_valid() })
+}
+
+pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
+    let svg = picture::draw_svg(&a.name, a.label.as_deref(), a.size_mm);
+    io::write_atomic(&a.out, svg.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(format!("wrote {}\n", a.out.display()), json!({"picture": a.out})))
+}
+
+pub fn stamp(a: &StampArgs) -> Result<Outcome> {
+    let seal_der = io::read(&a.seal)?;
+    let s = Seal::from_der(&seal_der).map_err(|e| e.in_file(&a.seal))?;
+    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let cert = match &a.cert {
+        Some(p) => pki::load_certificate(p)?,
+        None => detached::holder_for(&s, seal_core::keys::Signer::public_key(&key))
+            .map_err(|e| e.in_file(&a.key))?,
+    };
+    if let Some(dir) = &a.out_dir {
+        io::create_dir(dir)?;
+    }
+    let files = stamp::collect_files(&a.inputs)?;
+    if files.is_empty() {
+        return Err(invalid("no files to stamp"));
+    }
+    let bar = if std::io::stderr().is_terminal() && files.len() > 1 {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} stamped, {per_sec}, eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let sk = StampKey { seal: &s, signer: &key, cert: &cert };
+    let items =
+        stamp::stamp_many(&files, &sk, a.out_dir.as_deref(), a.force, UnixTime::now(), &|| {
+            bar.inc(1)
+        });
+    bar.finish_and_clear();
+    let failed: Vec<_> = items.iter().filter(|i| i.result.is_err()).collect();
+    let mut text = String::new();
+    for i in &items {
+        match &i.result {
+            Ok(out) => {
+                let _ = writeln!(text, "stamped {} -> {}", i.file.display(), out.display());
+            }
+            Err(e) => eprintln!("seal: error: {e}"),
+        }
+    }
+    let _ = writeln!(text, "{} stamped, {} failed", items.len() - failed.len(), failed.len());
+    let json = json!({
+        "stamped": items.iter().filter_map(|i| i.result.as_ref().ok().map(|o| json!({"file": i.file, "stamp": o}))).collect::<Vec<_>>(),
+        "failed": failed.iter().map(|i| json!({"file": i.file, "error": i.result.as_ref().err().map(ToString::to_string)})).collect::<Vec<_>>(),
+    });
+    if failed.is_empty() {
+        Ok(Outcome::ok(text, json))
+    } else if failed.len() == items.len() && items.len() == 1 {
+        // A single file: report its error as the error.
+        Err(items
+            .into_iter()
+            .next()
+            .and_then(|i| i.result.err())
+            .unwrap_or_else(|| invalid("stamping failed")))
+    } else {
+        print!("{text}");
+        Err(Error::InvalidInput(format!(
+            "{} of {} files could not be stamped",
+            failed.len(),
+            items.len()
+        )))
+    }
+}
+
+pub fn verify(a: &VerifyArgs) -> Result<Outcome> {
+    let (trust, at) = a.trust.load()?;
+    let report = stamp::verify(&a.file, a.sig.as_deref(), &trust, at)?;
+    Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+}
