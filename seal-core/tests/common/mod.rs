@@ -1,0 +1,104 @@
+//! A test PKI shared by the integration tests: a root, a provincial CA, an agency with a
+//! seal certificate, a seal maker and the agency's seal, for one algorithm.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use seal_core::keys::{Algorithm, Kdf, PrivateKey};
+use seal_core::pki::ca::{Ca, NewCa};
+use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity};
+use seal_core::seal::{self, Seal, SealSpec, SealType};
+use seal_core::secret::PassphraseSource;
+use seal_core::stamp::StampKey;
+use seal_core::time::UnixTime;
+use seal_core::verify::Trust;
+
+pub fn now() -> UnixTime {
+    "2026-06-01T00:00:00Z".parse().unwrap()
+}
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub root: Ca,
+    pub root_key: PrivateKey,
+    pub prov: Ca,
+    pub prov_key: PrivateKey,
+    pub agency_key: PrivateKey,
+    pub agency: Certificate,
+    pub maker_key: PrivateKey,
+    pub maker: Certificate,
+    pub seal: Seal,
+}
+
+impl Fixture {
+    pub fn new(alg: Algorithm) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = |cn: &str, days| NewCa {
+            subject: Subject::new(cn, "Seal Authority", "VN"),
+            algorithm: alg,
+            validity: Validity::days_from(UnixTime::from_secs(now().as_secs() - 86_400), days),
+            path_len: None,
+            key_protection: PassphraseSource::None,
+            kdf: Kdf::Scrypt,
+        };
+        let (root, root_key) =
+            Ca::init_root(&dir.path().join("root"), &spec("Root", 3650)).unwrap();
+        let (prov, prov_key) = Ca::init_intermediate(
+            &dir.path().join("prov"),
+            &spec("Province", 1825),
+            &root,
+            &root_key,
+        )
+        .unwrap();
+        let issue = |cn: &str, key: &PrivateKey| {
+            let s = Subject::new(cn, "City", "VN").with_organization_identifier("0101234567");
+            prov.issue(
+                &prov_key,
+                &Csr::build(&s, key).unwrap(),
+                Profile::Seal,
+                Validity::days_from(now(), 365),
+            )
+            .unwrap()
+        };
+        let agency_key = PrivateKey::generate(alg).unwrap();
+        let agency = issue("Licensing Office", &agency_key);
+        let maker_key = PrivateKey::generate(alg).unwrap();
+        let maker = issue("Seal Maker", &maker_key);
+        let seal = Fixture::make_seal(&agency, &maker_key, &maker, now(), now().plus_days(365));
+        Fixture { dir, root, root_key, prov, prov_key, agency_key, agency, maker_key, maker, seal }
+    }
+
+    pub fn make_seal(
+        holder: &Certificate,
+        maker_key: &PrivateKey,
+        maker: &Certificate,
+        start: UnixTime,
+        end: UnixTime,
+    ) -> Seal {
+        let spec = SealSpec {
+            id: "0101234567-01".into(),
+            name: "Licensing Office".into(),
+            seal_type: SealType::Organization,
+            holder: holder.clone(),
+            picture_kind: "SVG".into(),
+            picture: seal::picture::draw_svg("Licensing Office", None, 40).into_bytes(),
+            width_mm: 40,
+            height_mm: 40,
+            valid_start: start,
+            valid_end: end,
+            created: start,
+        };
+        Seal::from_der(&seal::make_seal(&spec, maker_key, maker).unwrap()).unwrap()
+    }
+
+    pub fn key(&self) -> StampKey<'_> {
+        StampKey { seal: &self.seal, signer: &self.agency_key, cert: &self.agency }
+    }
+
+    pub fn trust(&self) -> Trust {
+        Trust {
+            anchors: vec![self.root.certificate().clone()],
+            intermediates: vec![self.prov.certificate().clone()],
+            crls: Vec::new(),
+        }
+    }
+}
