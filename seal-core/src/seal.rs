@@ -118,8 +118,32 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
             e.to_string(),
         )),
     }
-    check_seal(&stamp.seal, trust, at, stamp.time_parsed, report);
-    if stamp.seal.binds(stamp.signer_certificate_der()) {
+    let signer = signer.map_err(|e| e.to_string());
+    check_seal_use(
+        &stamp.seal,
+        stamp.signer_certificate_der(),
+        signer.as_ref(),
+        stamp.time_parsed,
+        trust,
+        at,
+        report,
+    );
+}
+
+/// The checks every stamp format shares once its own signature is checked: the seal (see
+/// [`check_seal`], at the stamping time), that the stamper is one of the seal's holders,
+/// and the stamper's chain at `at`.
+pub fn check_seal_use(
+    seal: &Seal,
+    signer_der: &[u8],
+    signer: Result<&crate::pki::Certificate, &String>,
+    stamped_at: Option<UnixTime>,
+    trust: &Trust,
+    at: UnixTime,
+    report: &mut SignatureReport,
+) {
+    check_seal(seal, trust, at, stamped_at, report);
+    if seal.binds(signer_der) {
         report.push(CheckOutcome::passed(
             "seal-holder",
             "the stamper's certificate is one of the seal's holders",
@@ -134,16 +158,16 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
     match signer {
         Ok(cert) => {
             let mut intermediates = trust.intermediates.clone();
-            intermediates.extend(stamp.seal.holder_certificates());
+            intermediates.extend(seal.holder_certificates());
             let opts = Options::new(Purpose::Seal, !trust.crls.is_empty());
             let p =
-                path::validate_with(&cert, &intermediates, &trust.anchors, &trust.crls, at, &opts);
+                path::validate_with(cert, &intermediates, &trust.anchors, &trust.crls, at, &opts);
             push_path(report, "signer-chain", &p);
         }
         Err(e) => report.push(CheckOutcome::failed(
             "signer-chain",
             SubIndication::FormatFailure,
-            e.to_string(),
+            e.clone(),
         )),
     }
 }

@@ -4,6 +4,7 @@
 //! - [`ofd`]: verifying stamped OFD documents.
 
 pub mod detached;
+pub mod json;
 pub mod ofd;
 
 use crate::keys::Signer;
@@ -30,8 +31,19 @@ use crate::verify::{Report, Trust};
 /// Verifies a stamped file, detecting its format: an OFD package (stamps inside), or any
 /// file with a detached `SES_Signature` (`sig`, or `FILE.ses` beside it).
 pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> Result<Report> {
-    if sig.is_none() && is_ofd(file)? {
-        return ofd::verify(file, trust, at);
+    if sig.is_none() {
+        match sniff(file)? {
+            Sniffed::Ofd => return ofd::verify(file, trust, at),
+            Sniffed::Json => {
+                let data = crate::io::read(file)?;
+                let doc: serde_json::Value = serde_json::from_slice(&data)
+                    .map_err(|e| Error::decode("JSON document", e))
+                    .in_file(file)?;
+                let reports = json::verify(&doc, trust, at).in_file(file)?;
+                return Ok(Report::new(file.display().to_string(), at, reports));
+            }
+            Sniffed::Other => {}
+        }
     }
     let sig_path = match sig {
         Some(p) => p.to_path_buf(),
@@ -52,12 +64,31 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
     Ok(Report::new(file.display().to_string(), at, vec![report]))
 }
 
-fn is_ofd(file: &Path) -> Result<bool> {
+enum Sniffed {
+    Json,
+    Ofd,
+    Other,
+}
+
+fn sniff(file: &Path) -> Result<Sniffed> {
     use std::io::Read;
-    let mut magic = [0u8; 4];
+    let mut head = [0u8; 64];
     let mut f = std::fs::File::open(file).in_file(file)?;
-    let n = f.read(&mut magic).in_file(file)?;
-    Ok(n == 4 && &magic == b"PK\x03\x04")
+    let n = f.read(&mut head).in_file(file)?;
+    let head = &head[..n];
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(Sniffed::Ofd);
+    }
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(Sniffed::Json);
+    }
+    Ok(Sniffed::Other)
+}
+
+/// True if the file is stamped inside itself (JSON) rather than with a detached stamp.
+pub fn is_json(file: &Path) -> bool {
+    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// `file` with `.suffix` appended to its whole name (`a.pdf` → `a.pdf.ses`).
@@ -68,9 +99,20 @@ pub fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Where a stamp for `file` goes: beside it, or in `out_dir` under the same name.
+/// Where a stamp for `file` goes: beside it, or in `out_dir` under the same name. A JSON
+/// document is stamped inside: `doc.json` becomes `doc.stamped.json` (a document already
+/// named `*.stamped.json` keeps its name, for co-stamping with `force`).
 pub fn stamp_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let beside = with_suffix(file, "ses");
+    let beside = if is_json(file) {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem =
+            name.strip_suffix(".json").or_else(|| name.strip_suffix(".JSON")).unwrap_or(&name);
+        let out =
+            if stem.ends_with(".stamped") { name.clone() } else { format!("{stem}.stamped.json") };
+        file.with_file_name(out)
+    } else {
+        with_suffix(file, "ses")
+    };
     match (out_dir, beside.file_name()) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => beside,
@@ -131,12 +173,32 @@ pub fn stamp_many(
                 if !force && out.exists() {
                     return Err(Error::AlreadyExists { path: out });
                 }
-                let der = detached::stamp_file(file, key, time)?;
-                crate::io::write_atomic(&out, &der, crate::io::WriteOptions::PUBLIC.force(force))?;
+                let bytes = if is_json(file) {
+                    json_stamp_bytes(file, key, time)?
+                } else {
+                    detached::stamp_file(file, key, time)?
+                };
+                crate::io::write_atomic(
+                    &out,
+                    &bytes,
+                    crate::io::WriteOptions::PUBLIC.force(force),
+                )?;
                 Ok(out)
             })();
             progress();
             BatchItem { file: file.clone(), result }
         })
         .collect()
+}
+
+/// Reads a JSON document, adds a stamp, and returns the stamped document (pretty-printed).
+pub fn json_stamp_bytes(file: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
+    let data = crate::io::read(file)?;
+    let mut doc: serde_json::Value = serde_json::from_slice(&data)
+        .map_err(|e| Error::decode("JSON document", e))
+        .in_file(file)?;
+    json::stamp(&mut doc, key, time).in_file(file)?;
+    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::decode("JSON document", e))?;
+    out.push(b'\n');
+    Ok(out)
 }

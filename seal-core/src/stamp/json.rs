@@ -1,0 +1,259 @@
+//! Stamping JSON documents: JWS (RFC 7515) with a detached payload, inside the document.
+//!
+//! A stamped document carries its stamps in a top-level member `_stamps`, an array of JWS
+//! JSON serializations without `payload` (RFC 7515 §7.2.2 and Appendix F):
+//!
+//! ```text
+//! { ...the document..., "_stamps": [ { "protected": B64URL(header),
+//!                                      "header": { "x-seal": B64(SESeal DER) },
+//!                                      "signature": B64URL(sig) }, ... ] }
+//! ```
+//! The payload of every stamp is the RFC 8785 canonical form of the document without
+//! `_stamps`, so a stamp survives pretty-printing and key reordering, and co-stamps are
+//! independent of each other. The protected header holds `alg` (`ES256` or `EdDSA`), `x5c`
+//! (the stamper's certificate), `sigT` (signing time, as in ETSI JAdES), `seq` (the stamp's
+//! position, so removing an earlier stamp is noticed) and `x-seal-S256` (the base64url
+//! SHA-256 of the seal, which travels in the unprotected header).
+
+use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use serde_json::{Map, Value, json};
+
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+use crate::keys::{Algorithm, Signature};
+use crate::pki::{self, certificate_der};
+use crate::seal::{Seal, check_seal_use};
+use crate::time::UnixTime;
+use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust};
+
+use super::StampKey;
+
+/// The member that holds the stamps.
+pub const STAMPS: &str = "_stamps";
+
+/// The JOSE `alg` of one of our algorithms (RFC 7518 §3.4, RFC 8037 §3.1).
+pub fn jose_alg(alg: Algorithm) -> Result<&'static str> {
+    match alg {
+        Algorithm::EcdsaP256Sha256 => Ok("ES256"),
+        Algorithm::Ed25519 => Ok("EdDSA"),
+        other => Err(Error::UnsupportedAlgorithm(format!("{other} has no JOSE algorithm"))),
+    }
+}
+
+/// The RFC 8785 canonical form of a document without its stamps: the stamps' payload.
+pub fn canonical_payload(doc: &Value) -> Result<Vec<u8>> {
+    let mut doc = doc.clone();
+    if let Value::Object(map) = &mut doc {
+        map.remove(STAMPS);
+    } else {
+        return Err(Error::InvalidInput("a stamped JSON document must be an object".into()));
+    }
+    serde_json_canonicalizer::to_vec(&doc)
+        .map_err(|e| Error::InvalidInput(format!("cannot canonicalize: {e}")))
+}
+
+/// Adds a stamp to a JSON document (existing stamps are kept: co-stamping).
+pub fn stamp(doc: &mut Value, key: &StampKey<'_>, time: UnixTime) -> Result<()> {
+    let payload = canonical_payload(doc)?;
+    let cert_der = certificate_der(key.cert)?;
+    if !key.seal.binds(&cert_der) {
+        return Err(Error::KeyMismatch(format!(
+            "the signer certificate is not one of the holders of seal \"{}\"",
+            key.seal.name
+        )));
+    }
+    if &pki::certificate_key(key.cert)? != key.signer.public_key() {
+        return Err(Error::KeyMismatch(
+            "the stamping key does not belong to the signer certificate".into(),
+        ));
+    }
+    let Value::Object(map) = doc else {
+        return Err(Error::InvalidInput("a stamped JSON document must be an object".into()));
+    };
+    let stamps = map.entry(STAMPS).or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(stamps) = stamps else {
+        return Err(Error::InvalidInput(format!("member {STAMPS} is not an array")));
+    };
+    let header = json!({
+        "alg": jose_alg(key.signer.algorithm())?,
+        "x5c": [Base64::encode_string(&cert_der)],
+        "sigT": time.to_string(),
+        "seq": stamps.len() + 1,
+        "x-seal-S256": Base64UrlUnpadded::encode_string(&HashAlg::Sha256.hash(key.seal.to_der())),
+    });
+    let protected = Base64UrlUnpadded::encode_string(header.to_string().as_bytes());
+    let signing_input = format!("{protected}.{}", Base64UrlUnpadded::encode_string(&payload));
+    let sig = key.signer.sign(signing_input.as_bytes())?;
+    stamps.push(json!({
+        "protected": protected,
+        "header": { "x-seal": Base64::encode_string(key.seal.to_der()) },
+        "signature": Base64UrlUnpadded::encode_string(sig.raw()),
+    }));
+    Ok(())
+}
+
+/// Verifies every stamp of a JSON document.
+pub fn verify(doc: &Value, trust: &Trust, at: UnixTime) -> Result<Vec<SignatureReport>> {
+    let payload = canonical_payload(doc)?;
+    let payload_b64 = Base64UrlUnpadded::encode_string(&payload);
+    let stamps = match doc.get(STAMPS) {
+        Some(Value::Array(a)) => a.as_slice(),
+        Some(_) => return Err(Error::InvalidInput(format!("member {STAMPS} is not an array"))),
+        None => &[],
+    };
+    Ok(stamps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| verify_one(i + 1, s, &payload_b64, payload.len(), trust, at))
+        .collect())
+}
+
+fn verify_one(
+    position: usize,
+    stamp: &Value,
+    payload_b64: &str,
+    payload_len: usize,
+    trust: &Trust,
+    at: UnixTime,
+) -> SignatureReport {
+    let mut report = SignatureReport::new(
+        format!("stamp {position}"),
+        "JWS (RFC 7515), detached RFC 8785 payload",
+    );
+    report.covers = format!(
+        "the RFC 8785 canonical form of the document without {STAMPS} ({payload_len} bytes)"
+    );
+    let parsed = parse(stamp);
+    let (protected, header, sig_b64, seal_der) = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            report.push(CheckOutcome::failed("format", SubIndication::FormatFailure, e));
+            return report;
+        }
+    };
+    let field = |k: &str| header.get(k);
+    report.signing_time = field("sigT").and_then(Value::as_str).map(str::to_owned);
+    let cert_der = field("x5c")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .and_then(|s| Base64::decode_vec(s).ok());
+    let Some(cert_der) = cert_der else {
+        report.push(CheckOutcome::failed(
+            "format",
+            SubIndication::FormatFailure,
+            "no x5c certificate in the protected header",
+        ));
+        return report;
+    };
+    let cert = pki::certificates_from_bytes(&cert_der).map(|mut v| v.remove(0));
+    let cert = match cert {
+        Ok(c) => c,
+        Err(e) => {
+            report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::FormatFailure,
+                format!("x5c: {e}"),
+            ));
+            return report;
+        }
+    };
+    report.signer = Some(SignerIdentity::of(&cert));
+
+    // The signature.
+    let alg = field("alg").and_then(Value::as_str).unwrap_or("");
+    report.algorithm = alg.to_owned();
+    let sig_ok = (|| -> std::result::Result<(), String> {
+        let key = pki::certificate_key(&cert).map_err(|e| e.to_string())?;
+        if jose_alg(key.algorithm()).ok() != Some(alg) {
+            return Err(format!(
+                "alg {alg:?} does not fit the certificate's {} key",
+                key.algorithm()
+            ));
+        }
+        let raw: [u8; 64] = Base64UrlUnpadded::decode_vec(&sig_b64)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or("the signature is not 64 bytes of base64url")?;
+        let input = format!("{protected}.{payload_b64}");
+        key.verify(input.as_bytes(), &Signature::from_raw(key.algorithm(), raw))
+            .map_err(|e| e.to_string())
+    })();
+    match sig_ok {
+        Ok(()) => report.push(CheckOutcome::passed(
+            "signature",
+            format!(
+                "{alg} signature over the protected header and the canonical document verifies"
+            ),
+        )),
+        Err(e) => report.push(CheckOutcome::failed(
+            "signature",
+            SubIndication::SigCryptoFailure,
+            format!("{e}: the document or the stamp was changed"),
+        )),
+    }
+
+    // Its position: a stamp that says it was stamp n stands at position n.
+    match field("seq").and_then(Value::as_u64) {
+        Some(n) if n == position as u64 => {}
+        Some(n) => report.push(CheckOutcome::failed(
+            "stamp-order",
+            SubIndication::FormatFailure,
+            format!("this stamp was stamp {n} but stands at position {position}: an earlier stamp was removed or the stamps were reordered"),
+        )),
+        None => report.push(CheckOutcome::failed("stamp-order", SubIndication::FormatFailure, "no seq in the protected header")),
+    }
+
+    // The seal: bound by its digest in the protected header.
+    let seal = seal_der.as_deref().map(Seal::from_der);
+    let digest_ok = seal_der.as_deref().is_some_and(|d| {
+        field("x-seal-S256").and_then(Value::as_str)
+            == Some(&Base64UrlUnpadded::encode_string(&HashAlg::Sha256.hash(d)))
+    });
+    match seal {
+        Some(Ok(seal)) if digest_ok => {
+            let time = report.signing_time.as_deref().and_then(|t| t.parse().ok());
+            check_seal_use(&seal, &cert_der, Ok(&cert), time, trust, at, &mut report);
+        }
+        Some(Ok(_)) => report.push(CheckOutcome::failed(
+            "seal-digest",
+            SubIndication::SealInvalid,
+            "the seal does not match the digest in the protected header",
+        )),
+        Some(Err(e)) => report.push(CheckOutcome::failed(
+            "seal-digest",
+            SubIndication::SealInvalid,
+            format!("the seal cannot be read: {e}"),
+        )),
+        None => report.push(CheckOutcome::failed(
+            "seal-digest",
+            SubIndication::SealInvalid,
+            "the stamp carries no seal (header x-seal)",
+        )),
+    }
+    report
+}
+
+type Parsed = (String, Map<String, Value>, String, Option<Vec<u8>>);
+
+fn parse(stamp: &Value) -> std::result::Result<Parsed, String> {
+    let obj = stamp.as_object().ok_or("a stamp must be a JSON object")?;
+    let protected = obj.get("protected").and_then(Value::as_str).ok_or("no protected header")?;
+    let header_json = Base64UrlUnpadded::decode_vec(protected)
+        .map_err(|_| "protected header is not base64url")?;
+    let header: Map<String, Value> =
+        serde_json::from_slice(&header_json).map_err(|e| format!("protected header: {e}"))?;
+    if header.contains_key("crit") {
+        return Err("the protected header has crit parameters we do not process".into());
+    }
+    if header.get("b64") == Some(&Value::Bool(false)) {
+        return Err("unencoded payloads (b64: false) are not accepted".into());
+    }
+    let sig = obj.get("signature").and_then(Value::as_str).ok_or("no signature")?;
+    let seal = obj
+        .get("header")
+        .and_then(|h| h.get("x-seal"))
+        .and_then(Value::as_str)
+        .and_then(|s| Base64::decode_vec(s).ok());
+    Ok((protected.to_owned(), header, sig.to_owned(), seal))
+}

@@ -1,0 +1,186 @@
+//! JSON stamps: JWS with an RFC 8785 detached payload, co-stamping, tampering, and interop
+//! with jwcrypto both ways.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Fixture, now};
+use seal_core::keys::Algorithm;
+use seal_core::pki::certificate_to_pem;
+use seal_core::stamp::json;
+use seal_core::verify::{Indication, SubIndication};
+use serde_json::{Value, json};
+
+fn licence() -> Value {
+    json!({
+        "type": "business-licence",
+        "number": "0101234567-X",
+        "holder": {"name": "Công ty TNHH Ví Dụ", "id": "0101234567"},
+        "capital": 1.5e9,
+        "activities": ["retail", "import"],
+        "valid": {"from": "2026-01-01", "to": "2031-01-01"}
+    })
+}
+
+#[test]
+fn stamp_survives_reformatting_and_catches_changes() {
+    for alg in Algorithm::ALL {
+        let f = Fixture::new(alg);
+        let mut doc = licence();
+        json::stamp(&mut doc, &f.key(), now()).unwrap();
+        let r = json::verify(&doc, &f.trust(), now()).unwrap();
+        assert!(r[0].is_valid(), "{alg:?}: {r:?}");
+        assert_eq!(r[0].algorithm, if alg == Algorithm::Ed25519 { "EdDSA" } else { "ES256" });
+
+        // Pretty-printed with keys in another order: still valid.
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let reordered: Value = serde_json::from_str(&text).unwrap();
+        let mut map: Vec<(String, Value)> =
+            reordered.as_object().unwrap().clone().into_iter().collect();
+        map.reverse();
+        let reordered = Value::Object(map.into_iter().collect());
+        assert!(json::verify(&reordered, &f.trust(), now()).unwrap()[0].is_valid());
+
+        // Any change to a value: invalid.
+        for (path, value) in [
+            ("/number", json!("0101234567-Y")),
+            ("/holder/name", json!("Someone Else")),
+            ("/capital", json!(1.5e10)),
+            ("/activities/1", json!("export")),
+        ] {
+            let mut changed = doc.clone();
+            *changed.pointer_mut(path).unwrap() = value;
+            let r = json::verify(&changed, &f.trust(), now()).unwrap();
+            assert_eq!(r[0].sub_indication, Some(SubIndication::SigCryptoFailure), "{path}");
+        }
+        let mut added = doc.clone();
+        added["extra"] = json!(true);
+        assert!(!json::verify(&added, &f.trust(), now()).unwrap()[0].is_valid());
+    }
+}
+
+#[test]
+fn co_stamping_is_independent_and_removal_is_noticed() {
+    let a = Fixture::new(Algorithm::Ed25519);
+    let b = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let mut doc = licence();
+    json::stamp(&mut doc, &a.key(), now()).unwrap();
+    json::stamp(&mut doc, &b.key(), now()).unwrap();
+    let mut trust = a.trust();
+    trust.anchors.extend(b.trust().anchors);
+    trust.intermediates.extend(b.trust().intermediates);
+    let r = json::verify(&doc, &trust, now()).unwrap();
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|s| s.is_valid()), "{r:?}");
+
+    // Altering the first stamp breaks it alone.
+    let mut altered = doc.clone();
+    let sig = altered["_stamps"][0]["signature"].as_str().unwrap().to_owned();
+    let flipped = format!("{}{}", if sig.starts_with('A') { "B" } else { "A" }, &sig[1..]);
+    altered["_stamps"][0]["signature"] = json!(flipped);
+    let r = json::verify(&altered, &trust, now()).unwrap();
+    assert_eq!(r[0].indication, Indication::TotalFailed);
+    assert!(r[1].is_valid());
+
+    // Removing the first stamp: the second says it was stamp 2.
+    let mut removed = doc.clone();
+    removed["_stamps"].as_array_mut().unwrap().remove(0);
+    let r = json::verify(&removed, &trust, now()).unwrap();
+    assert!(
+        r[0].checks
+            .iter()
+            .any(|c| c.check == "stamp-order" && c.indication == Indication::TotalFailed),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_swapped_seal_is_caught() {
+    let f = Fixture::new(Algorithm::Ed25519);
+    let g = Fixture::new(Algorithm::Ed25519);
+    let mut doc = licence();
+    json::stamp(&mut doc, &f.key(), now()).unwrap();
+    doc["_stamps"][0]["header"]["x-seal"] = json!(base64(g.seal.to_der()));
+    let r = json::verify(&doc, &f.trust(), now()).unwrap();
+    assert!(
+        r[0].checks
+            .iter()
+            .any(|c| c.check == "seal-digest"
+                && c.sub_indication == Some(SubIndication::SealInvalid)),
+        "{r:?}"
+    );
+}
+
+fn base64(d: &[u8]) -> String {
+    use base64ct::Encoding;
+    base64ct::Base64::encode_string(d)
+}
+
+/// The Python of the venv that .ci/run (and scripts/test) sets up, with jwcrypto and rfc8785.
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("SEAL_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)",
+        venv.display()
+    );
+    venv
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/jose.py")
+}
+
+#[test]
+fn jwcrypto_verifies_our_stamps_and_we_verify_theirs() {
+    for alg in Algorithm::ALL {
+        let f = Fixture::new(alg);
+        let d = f.dir.path();
+        let mut doc = licence();
+        json::stamp(&mut doc, &f.key(), now()).unwrap();
+        std::fs::write(d.join("ours.json"), serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        std::fs::write(d.join("agency.pem"), certificate_to_pem(&f.agency).unwrap()).unwrap();
+        let out = Command::new(python())
+            .arg(script())
+            .args(["verify", "ours.json", "agency.pem"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{alg:?}: jwcrypto rejected our stamp: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // jwcrypto stamps (as a second stamp), we verify both.
+        std::fs::write(
+            d.join("agency.key"),
+            f.agency_key.to_pem(None, seal_core::keys::Kdf::Scrypt).unwrap().as_bytes(),
+        )
+        .unwrap();
+        std::fs::write(d.join("seal.der"), f.seal.to_der()).unwrap();
+        let out = Command::new(python())
+            .arg(script())
+            .args(["stamp", "ours.json", "agency.key", "agency.pem", "seal.der", "both.json"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let both: Value =
+            serde_json::from_slice(&std::fs::read(d.join("both.json")).unwrap()).unwrap();
+        let r = json::verify(&both, &f.trust(), now()).unwrap();
+        assert_eq!(r.len(), 2);
+        assert!(r.iter().all(|s| s.is_valid()), "{alg:?}: {r:?}");
+        // And a jwcrypto stamp over a changed document fails with us.
+        let mut changed = both.clone();
+        changed["number"] = json!("X");
+        assert!(json::verify(&changed, &f.trust(), now()).unwrap().iter().all(|s| !s.is_valid()));
+    }
+}
