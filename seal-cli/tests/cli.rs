@@ -65,6 +65,12 @@ fn every_command_has_help_with_an_example() {
         &["ca", "crl"],
         &["cert", "show"],
         &["cert", "verify"],
+        &["seal", "new"],
+        &["seal", "show"],
+        &["seal", "verify"],
+        &["seal", "draw"],
+        &["stamp"],
+        &["verify"],
     ] {
         let mut args = cmd.to_vec();
         args.push("--help");
@@ -510,4 +516,194 @@ fn demo_runs_on_defaults() {
     // Running it again needs --force.
     assert_eq!(code(&seal(dir.path(), &["demo"])), 2);
     ok(&seal(dir.path(), &["demo", "--force"]));
+}
+
+/// Runs the demo in `d` and returns the trust arguments for its PKI.
+fn demo_pki(d: &Path) -> Vec<String> {
+    ok(&seal(d, &["demo", "--dir", "pki"]));
+    ["--trust", "pki/root/ca.pem", "--untrusted", "pki/province/ca.pem"].map(String::from).to_vec()
+}
+
+fn with(args: &[&str], extra: &[String]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).chain(extra.iter().cloned()).collect()
+}
+
+fn run(d: &Path, args: &[String]) -> Output {
+    seal(d, &args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn seal_new_show_verify_and_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    ok(&seal(
+        d,
+        &["seal", "draw", "--name", "City of Example", "--label", "Permits", "--out", "drawn.svg"],
+    ));
+    assert!(std::fs::read_to_string(d.join("drawn.svg")).unwrap().contains("City of Example"));
+    ok(&seal(
+        d,
+        &[
+            "seal",
+            "new",
+            "--maker-key",
+            "pki/seal-maker.key",
+            "--maker-cert",
+            "pki/seal-maker.pem",
+            "--holder-cert",
+            "pki/agency.pem",
+            "--name",
+            "Permit Office",
+            "--id",
+            "P-1",
+            "--picture",
+            "drawn.svg",
+            "--width-mm",
+            "42",
+            "--height-mm",
+            "42",
+            "--out",
+            "permit.esl",
+        ],
+    ));
+    let info: serde_json::Value = serde_json::from_str(&ok(&seal(
+        d,
+        &["--json", "seal", "show", "permit.esl", "--picture", "out.svg"],
+    )))
+    .unwrap();
+    assert_eq!(info["name"], "Permit Office");
+    assert_eq!(info["picture"]["kind"], "SVG");
+    assert_eq!(info["picture"]["width_mm"], 42);
+    assert_eq!(
+        std::fs::read(d.join("out.svg")).unwrap(),
+        std::fs::read(d.join("drawn.svg")).unwrap()
+    );
+    ok(&run(d, &with(&["seal", "verify", "permit.esl"], &trust)));
+    // A seal made by an untrusted maker: the maker chain fails, exit 1.
+    ok(&seal(
+        d,
+        &["ca", "new", "--dir", "rogue", "--cn", "Rogue", "--org", "Rogue", "--country", "VN"],
+    ));
+    let out = run(d, &with(&["seal", "verify", "permit.esl", "--trust", "rogue/ca.pem"], &[]));
+    assert_eq!(code(&out), 1);
+    // A picture in an unknown format, and a garbage seal file.
+    std::fs::write(d.join("pic.bmp"), b"BM....").unwrap();
+    let out = seal(
+        d,
+        &[
+            "seal",
+            "new",
+            "--maker-key",
+            "pki/seal-maker.key",
+            "--maker-cert",
+            "pki/seal-maker.pem",
+            "--holder-cert",
+            "pki/agency.pem",
+            "--name",
+            "X",
+            "--id",
+            "X",
+            "--picture",
+            "pic.bmp",
+            "--out",
+            "x.esl",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("pic.bmp: unknown picture format"), "{}", stderr(&out));
+    std::fs::write(d.join("bad.esl"), b"\x30\x03\x02\x01\x04").unwrap();
+    let out = seal(d, &["seal", "show", "bad.esl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("bad.esl: malformed electronic seal"), "{}", stderr(&out));
+}
+
+#[test]
+fn stamp_and_verify_files_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    std::fs::create_dir(d.join("out")).unwrap();
+    std::fs::write(d.join("out/a.txt"), "A").unwrap();
+    std::fs::write(d.join("out/b.bin"), [0u8, 1, 2]).unwrap();
+    std::fs::write(d.join("out/doc.json"), r#"{"licence": "0101234567", "valid": true}"#).unwrap();
+    let text =
+        ok(&seal(d, &["stamp", "out", "--seal", "pki/agency.esl", "--key", "pki/agency.key"]));
+    assert!(text.contains("3 stamped, 0 failed"), "{text}");
+    for f in ["out/a.txt", "out/b.bin", "out/doc.stamped.json"] {
+        let out = run(d, &with(&["--json", "verify", f], &trust));
+        assert_eq!(code(&out), 0, "{f}: {}", String::from_utf8_lossy(&out.stdout));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["indication"], "TOTAL-PASSED");
+        assert_eq!(r["signatures"][0]["seal"]["name"], "Demo Licensing Office");
+    }
+    // Tampered: exit 1 with HASH_FAILURE / SIG_CRYPTO_FAILURE.
+    std::fs::write(d.join("out/a.txt"), "B").unwrap();
+    let out = run(d, &with(&["--json", "verify", "out/a.txt"], &trust));
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("HASH_FAILURE"));
+    let stamped = std::fs::read_to_string(d.join("out/doc.stamped.json")).unwrap();
+    std::fs::write(d.join("out/doc.stamped.json"), stamped.replace("0101234567", "0101234568"))
+        .unwrap();
+    let out = run(d, &with(&["verify", "out/doc.stamped.json"], &trust));
+    assert_eq!(code(&out), 1);
+    // Stamping again refuses to overwrite, reports each file, exits 2.
+    let out = seal(
+        d,
+        &["stamp", "out/b.bin", "out/a.txt", "--seal", "pki/agency.esl", "--key", "pki/agency.key"],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("a.txt.ses already exists"), "{}", stderr(&out));
+    // The wrong key for the seal.
+    let out = seal(
+        d,
+        &[
+            "stamp",
+            "out/b.bin",
+            "--seal",
+            "pki/agency.esl",
+            "--key",
+            "pki/revoked-agency.key",
+            "--force",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("not the key of any holder"), "{}", stderr(&out));
+    // No stamp to verify.
+    std::fs::write(d.join("plain.txt"), "x").unwrap();
+    let out = run(d, &with(&["verify", "plain.txt"], &trust));
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("pass --sig"), "{}", stderr(&out));
+}
+
+#[test]
+fn verify_real_ofd_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ext = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors-external/gbt38540");
+    // Trust the seal maker's certificate, extracted with `seal seal show --json`.
+    let info: serde_json::Value = serde_json::from_str(&ok(&seal(
+        d,
+        &["--json", "seal", "show", ext.join("UserV4.esl").to_str().unwrap()],
+    )))
+    .unwrap();
+    std::fs::write(d.join("maker.pem"), info["maker_certificate_pem"].as_str().unwrap()).unwrap();
+    let out = seal(
+        d,
+        &[
+            "--json",
+            "verify",
+            ext.join("1.ofd").to_str().unwrap(),
+            "--trust",
+            "maker.pem",
+            "--at",
+            "2021-01-01",
+        ],
+    );
+    assert_eq!(code(&out), 1, "no tax bureau root is trusted");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["indication"], "INDETERMINATE");
+    let checks = r["signatures"][0]["checks"].as_array().unwrap();
+    let refs = checks.iter().find(|c| c["check"] == "references").unwrap();
+    assert_eq!(refs["indication"], "TOTAL-PASSED");
 }
