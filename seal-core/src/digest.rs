@@ -17,6 +17,8 @@ pub const CHUNK: usize = 256 * 1024;
 pub enum HashAlg {
     /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-512 (FIPS 180-4), for Ed25519 in CMS (RFC 8419).
+    Sha512,
     /// SM3 (GB/T 32905).
     Sm3,
 }
@@ -35,34 +37,37 @@ impl HashAlg {
     pub fn name(self) -> &'static str {
         match self {
             HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha512 => "SHA-512",
             HashAlg::Sm3 => "SM3",
         }
     }
 
     /// Hashes everything `reader` yields, chunk by chunk.
-    pub fn hash_reader(self, reader: &mut dyn Read) -> std::io::Result<([u8; 32], u64)> {
+    pub fn hash_reader(self, reader: &mut dyn Read) -> std::io::Result<(Vec<u8>, u64)> {
         match self {
             HashAlg::Sha256 => stream::<sha2::Sha256>(reader),
+            HashAlg::Sha512 => stream::<sha2::Sha512>(reader),
             HashAlg::Sm3 => stream::<sm3::Sm3>(reader),
         }
     }
 
     /// Hashes a byte slice.
-    pub fn hash(self, data: &[u8]) -> [u8; 32] {
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
         match self {
-            HashAlg::Sha256 => sha2::Sha256::digest(data).into(),
-            HashAlg::Sm3 => sm3::Sm3::digest(data).into(),
+            HashAlg::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            HashAlg::Sha512 => sha2::Sha512::digest(data).to_vec(),
+            HashAlg::Sm3 => sm3::Sm3::digest(data).to_vec(),
         }
     }
 
     /// Hashes a file, streaming; the error names the file.
-    pub fn hash_file(self, path: &Path) -> Result<([u8; 32], u64)> {
+    pub fn hash_file(self, path: &Path) -> Result<(Vec<u8>, u64)> {
         let mut f = File::open(path).in_file(path)?;
         self.hash_reader(&mut f).map_err(Error::Io).in_file(path)
     }
 }
 
-fn stream<D: Digest>(reader: &mut dyn Read) -> std::io::Result<([u8; 32], u64)> {
+fn stream<D: Digest>(reader: &mut dyn Read) -> std::io::Result<(Vec<u8>, u64)> {
     let mut hasher = D::new();
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
@@ -76,10 +81,7 @@ fn stream<D: Digest>(reader: &mut dyn Read) -> std::io::Result<([u8; 32], u64)> 
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    let out = hasher.finalize();
-    let mut digest = [0u8; 32];
-    digest.copy_from_slice(&out[..32]);
-    Ok((digest, total))
+    Ok((hasher.finalize().to_vec(), total))
 }
 
 #[cfg(test)]

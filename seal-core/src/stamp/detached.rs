@@ -18,6 +18,8 @@ use super::StampKey;
 /// Stamps a file: returns the DER `SES_Signature`.
 pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
     let (digest, _) = HashAlg::Sha256.hash_file(path)?;
+    let digest: [u8; 32] =
+        digest.try_into().map_err(|_| Error::InvalidInput("SHA-256 is 32 bytes".into()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // propertyInfo is an IA5String: keep the name if it is ASCII, else say what it is.
     let property = if name.is_ascii() && !name.is_empty() { name } else { "file".to_owned() };

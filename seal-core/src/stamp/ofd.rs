@@ -220,7 +220,7 @@ impl Package<'_> {
             .map_err(|_| Error::decode("OFD package", format!("{name} is not UTF-8")))
     }
 
-    fn hash(&mut self, name: &str, alg: HashAlg) -> Result<[u8; 32]> {
+    fn hash(&mut self, name: &str, alg: HashAlg) -> Result<Vec<u8>> {
         let mut f = self.entry(name)?;
         alg.hash_reader(&mut f)
             .map(|(d, _)| d)
