@@ -45,3 +45,65 @@ fn fail(e: impl std::fmt::Display) -> ! {
     eprintln!("benchmark set-up failed: {e}");
     std::process::exit(2)
 }
+
+/// A seal, its holder's key and certificate, for stamping benchmarks.
+pub struct StampFixture {
+    /// The seal.
+    pub seal: seal_core::seal::Seal,
+    /// The holder's key.
+    pub key: PrivateKey,
+    /// The holder's certificate.
+    pub cert: seal_core::pki::Certificate,
+}
+
+impl StampFixture {
+    /// A self-contained fixture: a root CA issues the holder's and the maker's certificates.
+    pub fn new(alg: Algorithm) -> StampFixture {
+        use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity};
+        use seal_core::seal::{Seal, SealSpec, SealType, make_seal, picture};
+        use seal_core::time::UnixTime;
+        let now = UnixTime::now();
+        let validity = Validity::days_from(now, 30);
+        let run = || -> seal_core::Result<StampFixture> {
+            let root_key = PrivateKey::generate(alg)?;
+            let root = CertificateBuilder::self_signed(
+                &Subject::new("Bench Root", "Bench", "VN"),
+                seal_core::pki::Profile::Ca { path_len: None },
+                validity,
+            )?
+            .build(&root_key)?;
+            let issue = |key: &PrivateKey,
+                         cn: &str|
+             -> seal_core::Result<seal_core::pki::Certificate> {
+                let s = Subject::new(cn, "Bench", "VN").with_organization_identifier("1");
+                let csr = Csr::build(&s, key)?;
+                CertificateBuilder::from_csr(&csr, &root, Profile::Seal, validity)?.build(&root_key)
+            };
+            let key = PrivateKey::generate(alg)?;
+            let cert = issue(&key, "Holder")?;
+            let maker_key = PrivateKey::generate(alg)?;
+            let maker = issue(&maker_key, "Maker")?;
+            let spec = SealSpec {
+                id: "bench".into(),
+                name: "Bench Seal".into(),
+                seal_type: SealType::Organization,
+                holder: cert.clone(),
+                picture_kind: "SVG".into(),
+                picture: picture::draw_svg("Bench", None, 40).into_bytes(),
+                width_mm: 40,
+                height_mm: 40,
+                valid_start: now,
+                valid_end: now.plus_days(30),
+                created: now,
+            };
+            let seal = Seal::from_der(&make_seal(&spec, &maker_key, &maker)?)?;
+            Ok(StampFixture { seal, key, cert })
+        };
+        run().unwrap_or_else(|e| fail(e))
+    }
+
+    /// The stamping key.
+    pub fn stamp_key(&self) -> seal_core::stamp::StampKey<'_> {
+        seal_core::stamp::StampKey { seal: &self.seal, signer: &self.key, cert: &self.cert }
+    }
+}

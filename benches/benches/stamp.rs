@@ -1,0 +1,56 @@
+//! Stamping: many small files (parallel batch) and one large file (streamed hash).
+//! `cargo bench -p seal-benches --bench stamp`; `benches/hash_compare.sh` puts the large-file
+//! rate next to `sha256sum` in one run.
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use seal_benches::StampFixture;
+use seal_core::digest::HashAlg;
+use seal_core::keys::Algorithm;
+use seal_core::stamp::{self, detached};
+use seal_core::time::UnixTime;
+
+fn small_files(c: &mut Criterion) {
+    let f = StampFixture::new(Algorithm::Ed25519);
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    let files: Vec<_> = (0..200)
+        .map(|i| {
+            let p = dir.path().join(format!("doc{i:03}.txt"));
+            let _ = std::fs::write(&p, vec![b'x'; 4096]);
+            p
+        })
+        .collect();
+    let mut group = c.benchmark_group("stamp-batch");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("4KiB-files", files.len()), |b| {
+        b.iter(|| stamp::stamp_many(&files, &f.stamp_key(), None, true, UnixTime::now(), &|| {}))
+    });
+    group.finish();
+}
+
+fn large_file(c: &mut Criterion) {
+    let f = StampFixture::new(Algorithm::EcdsaP256Sha256);
+    let mut file = tempfile::NamedTempFile::new().unwrap_or_else(|_| std::process::exit(2));
+    let size = 64 * 1024 * 1024;
+    let chunk = vec![0x5au8; 1024 * 1024];
+    for _ in 0..size / chunk.len() {
+        let _ = file.write_all(&chunk);
+    }
+    let _ = file.flush();
+    let mut group = c.benchmark_group("large-file");
+    group.throughput(Throughput::Bytes(size as u64));
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("sha256", "64MiB"), |b| {
+        b.iter(|| HashAlg::Sha256.hash_file(black_box(file.path())))
+    });
+    group.bench_function(BenchmarkId::new("stamp", "64MiB"), |b| {
+        b.iter(|| detached::stamp_file(black_box(file.path()), &f.stamp_key(), UnixTime::now()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, small_files, large_file);
+criterion_main!(benches);
