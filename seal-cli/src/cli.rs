@@ -92,9 +92,10 @@ pub enum SealCommand {
     /// Verify a seal: the maker's signature, its chain, and the seal's validity.
     #[command(after_help = "Example:\n  seal seal verify agency.esl --trust root.pem")]
     Verify(SealVerifyArgs),
-    /// Draw a standard round agency seal picture (SVG).
+    /// Draw a standard round agency seal picture (SVG, or PNG when the output ends in .png).
     #[command(
-        after_help = "Example:\n  seal seal draw --name 'City of Example' --label 'Licensing Office' --out seal.svg"
+        after_help = "Examples:\n  seal seal draw --name 'City of Example' --label 'Licensing Office' --out seal.svg\n  \
+                      seal seal draw --name 'City of Example' --out seal.png --dpi 600"
     )]
     Draw(SealDrawArgs),
 }
@@ -122,7 +123,7 @@ pub struct SealNewArgs {
     /// The picture (PNG, JPEG or SVG). Without it, use --draw.
     #[arg(long, conflicts_with = "draw")]
     pub picture: Option<PathBuf>,
-    /// Draw a round agency seal (SVG) with the seal's name.
+    /// Draw a round agency seal (PNG, 300 dpi) with the seal's name.
     #[arg(long)]
     pub draw: bool,
     /// Printed width in millimetres.
@@ -175,7 +176,10 @@ pub struct SealDrawArgs {
     /// Printed diameter in millimetres.
     #[arg(long, default_value_t = 40)]
     pub size_mm: u32,
-    /// Where to write the SVG.
+    /// Resolution of a PNG output.
+    #[arg(long, default_value_t = 300)]
+    pub dpi: u32,
+    /// Where to write the picture (.svg or .png).
     #[arg(long, short)]
     pub out: PathBuf,
     /// Overwrite an existing output.

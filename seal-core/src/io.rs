@@ -51,10 +51,11 @@ pub fn write_atomic(path: &Path, data: &[u8], opts: WriteOptions) -> Result<()> 
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".seal-tmp-");
+    // Temporary files are created 0600; a public output gets the usual 0644.
     #[cfg(unix)]
-    if opts.private {
+    {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o600));
+        builder.permissions(fs::Permissions::from_mode(if opts.private { 0o600 } else { 0o644 }));
     }
     let mut tmp = builder.tempfile_in(dir).in_file(path)?;
     tmp.write_all(data).in_file(path)?;
@@ -114,6 +115,9 @@ mod tests {
         let p = dir.path().join("key.pem");
         write_atomic(&p, b"secret", WriteOptions::PRIVATE).unwrap();
         assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        let public = dir.path().join("cert.pem");
+        write_atomic(&public, b"public", WriteOptions::PUBLIC).unwrap();
+        assert_eq!(fs::metadata(&public).unwrap().permissions().mode() & 0o777, 0o644);
     }
 
     #[test]

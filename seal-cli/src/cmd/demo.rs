@@ -110,13 +110,15 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
     write(&dir.join("seal-maker.pem"), &certificate_to_pem(&maker_cert)?)?;
     let svg = picture::draw_svg("Demo Licensing Office", Some("Official Seal"), 40);
     write(&dir.join("agency-seal.svg"), &svg)?;
+    let png = picture::draw_png("Demo Licensing Office", Some("Official Seal"), 40, 300)?;
+    io::write_atomic(&dir.join("agency-seal.png"), &png, WriteOptions::PUBLIC.force(true))?;
     let spec = SealSpec {
         id: "0101234567-01".into(),
         name: "Demo Licensing Office".into(),
         seal_type: SealType::Organization,
         holder: verified[0].clone(),
-        picture_kind: "SVG".into(),
-        picture: svg.into_bytes(),
+        picture_kind: "PNG".into(),
+        picture: png,
         width_mm: 40,
         height_mm: 40,
         valid_start: now,

@@ -49,9 +49,7 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
             })?;
             (kind.to_owned(), data)
         }
-        (None, true) => {
-            ("SVG".to_owned(), picture::draw_svg(&a.name, None, a.width_mm).into_bytes())
-        }
+        (None, true) => ("PNG".to_owned(), picture::draw_png(&a.name, None, a.width_mm, 300)?),
         (None, false) => return Err(invalid("pass --picture FILE or --draw")),
     };
     let now = UnixTime::now();
@@ -157,8 +155,13 @@ pub fn verify_seal(a: &SealVerifyArgs) -> Result<Outcome> {
 }
 
 pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
-    let svg = picture::draw_svg(&a.name, a.label.as_deref(), a.size_mm);
-    io::write_atomic(&a.out, svg.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;
+    let png = a.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let data = if png {
+        picture::draw_png(&a.name, a.label.as_deref(), a.size_mm, a.dpi)?
+    } else {
+        picture::draw_svg(&a.name, a.label.as_deref(), a.size_mm).into_bytes()
+    };
+    io::write_atomic(&a.out, &data, WriteOptions::PUBLIC.force(a.force))?;
     Ok(Outcome::ok(format!("wrote {}\n", a.out.display()), json!({"picture": a.out})))
 }
 

@@ -25,16 +25,17 @@ pub fn detect(data: &[u8]) -> Option<&'static str> {
 /// `size_mm` is the printed diameter.
 pub fn draw_svg(name: &str, label: Option<&str>, size_mm: u32) -> String {
     const RED: &str = "#d7141a";
+    const FONTS: &str = "DejaVu Serif, Noto Serif CJK SC, Noto Sans CJK SC, serif";
     let mut svg = String::new();
     let _ = write!(
         svg,
         r##"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="{size_mm}mm" height="{size_mm}mm" viewBox="0 0 200 200">
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{size_mm}mm" height="{size_mm}mm" viewBox="0 0 200 200">
   <defs><path id="arc" d="M 37 100 A 63 63 0 1 1 163 100"/></defs>
   <circle cx="100" cy="100" r="92" fill="none" stroke="{RED}" stroke-width="7"/>
   <polygon fill="{RED}" points="{star}"/>
-  <text fill="{RED}" font-family="serif" font-weight="bold" font-size="{font}" text-anchor="middle">
-    <textPath href="#arc" startOffset="50%">{name}</textPath>
+  <text fill="{RED}" font-family="{FONTS}" font-weight="bold" font-size="{font}" text-anchor="middle">
+    <textPath xlink:href="#arc" startOffset="50%">{name}</textPath>
   </text>
 "##,
         star = star_points(100.0, 100.0, 30.0, 12.0),
@@ -44,12 +45,35 @@ pub fn draw_svg(name: &str, label: Option<&str>, size_mm: u32) -> String {
     if let Some(label) = label {
         let _ = writeln!(
             svg,
-            r#"  <text x="100" y="158" fill="{RED}" font-family="serif" font-size="16" text-anchor="middle">{}</text>"#,
+            r#"  <text x="100" y="158" fill="{RED}" font-family="{FONTS}" font-size="16" text-anchor="middle">{}</text>"#,
             escape(label)
         );
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// Renders [`draw_svg`] to PNG at `dpi` dots per inch. The name is set in the system's
+/// serif (or any) font; with no font installed the picture has the ring and star only.
+pub fn draw_png(name: &str, label: Option<&str>, size_mm: u32, dpi: u32) -> crate::Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let svg = draw_svg(name, label, size_mm);
+    let mut opt = usvg::Options::default();
+    let db = opt.fontdb_mut();
+    db.load_system_fonts();
+    // Generic "serif" falls back to whatever face is installed.
+    let any = db.faces().next().and_then(|f| f.families.first()).map(|(n, _)| n.clone());
+    if let Some(family) = any {
+        db.set_serif_family(family);
+    }
+    let tree = usvg::Tree::from_str(&svg, &opt)
+        .map_err(|e| crate::Error::InvalidInput(format!("cannot render the seal picture: {e}")))?;
+    let px = (f64::from(size_mm) / 25.4 * f64::from(dpi)).round().clamp(16.0, 8192.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(px, px)
+        .ok_or_else(|| crate::Error::InvalidInput("picture size out of range".into()))?;
+    let scale = px as f32 / tree.size().width();
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| crate::Error::InvalidInput(format!("cannot encode PNG: {e}")))
 }
 
 /// The corners of a five-pointed star, alternating outer and inner radius.
@@ -87,5 +111,29 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n\x1a\nrest"), Some("PNG"));
         assert_eq!(detect(&[0xff, 0xd8, 0xff, 0xe0]), Some("JPG"));
         assert_eq!(detect(b"hello"), None);
+    }
+
+    #[test]
+    fn renders_a_red_png_of_the_printed_size() {
+        let png = draw_png("Licensing Office", None, 40, 150).unwrap();
+        assert_eq!(detect(&png), Some("PNG"));
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        assert_eq!(pixmap.width(), 236); // 40 mm at 150 dpi
+        let red = pixmap
+            .pixels()
+            .iter()
+            .filter(|p| p.red() > 150 && p.green() < 80 && p.alpha() > 200)
+            .count();
+        assert!(red > 2000, "only {red} red pixels");
+        // The middle is the star: red.
+        let mid = pixmap.pixel(118, 118).unwrap();
+        assert!(mid.red() > 150 && mid.alpha() > 200);
+        // The name is drawn along the upper arc, inside the ring and above the star (this
+        // needs a system font: CI installs fonts-dejavu-core).
+        let text = (40..80)
+            .flat_map(|y| (60..176).map(move |x| (x, y)))
+            .filter(|&(x, y)| pixmap.pixel(x, y).is_some_and(|p| p.red() > 150 && p.alpha() > 200))
+            .count();
+        assert!(text > 200, "no text on the arc ({text} red pixels): is a font installed?");
     }
 }
