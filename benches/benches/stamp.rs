@@ -26,7 +26,17 @@ fn small_files(c: &mut Criterion) {
     group.throughput(Throughput::Elements(files.len() as u64));
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("4KiB-files", files.len()), |b| {
-        b.iter(|| stamp::stamp_many(&files, &f.stamp_key(), None, true, UnixTime::now(), &|| {}))
+        b.iter(|| {
+            stamp::stamp_many(
+                &files,
+                &f.stamp_key(),
+                stamp::Format::Ses,
+                None,
+                true,
+                UnixTime::now(),
+                &|| {},
+            )
+        })
     });
     group.finish();
 }

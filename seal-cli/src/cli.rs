@@ -188,6 +188,13 @@ pub struct SealDrawArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Cms,
+    Ses,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SealTypeArg {
     Organization,
     Personal,
@@ -207,6 +214,10 @@ pub struct StampArgs {
     /// The holder's certificate (default: the seal's holder whose key this is).
     #[arg(long)]
     pub cert: Option<PathBuf>,
+    /// auto: JSON documents get a JWS stamp inside, other files a GB/T 38540 stamp
+    /// (FILE.ses); cms: a detached CAdES-B signature (FILE.p7s); ses: always FILE.ses.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
     /// Write stamps into this directory instead of beside each file.
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
@@ -221,7 +232,7 @@ pub struct StampArgs {
 pub struct VerifyArgs {
     /// The stamped file.
     pub file: PathBuf,
-    /// The detached stamp (default: FILE.ses if it exists).
+    /// The detached stamp: GB/T 38540 or CMS (default: FILE.ses or FILE.p7s if it exists).
     #[arg(long)]
     pub sig: Option<PathBuf>,
     #[command(flatten)]

@@ -707,3 +707,52 @@ fn verify_real_ofd_documents() {
     let refs = checks.iter().find(|c| c["check"] == "references").unwrap();
     assert_eq!(refs["indication"], "TOTAL-PASSED");
 }
+
+#[test]
+fn cms_stamps_through_the_cli_and_openssl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    std::fs::write(d.join("contract.txt"), "terms").unwrap();
+    ok(&seal(
+        d,
+        &[
+            "stamp",
+            "contract.txt",
+            "--format",
+            "cms",
+            "--seal",
+            "pki/agency.esl",
+            "--key",
+            "pki/agency.key",
+        ],
+    ));
+    let out = run(d, &with(&["--json", "verify", "contract.txt"], &trust));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["signatures"][0]["format"], "CMS detached (CAdES-B)");
+    let cas = std::fs::read_to_string(d.join("pki/root/ca.pem")).unwrap()
+        + &std::fs::read_to_string(d.join("pki/province/ca.pem")).unwrap();
+    std::fs::write(d.join("cas.pem"), cas).unwrap();
+    let o = openssl(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "contract.txt.p7s",
+            "-content",
+            "contract.txt",
+            "-CAfile",
+            "cas.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

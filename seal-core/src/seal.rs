@@ -2,7 +2,7 @@
 
 pub mod picture;
 mod ses;
-mod tlv;
+pub(crate) mod tlv;
 
 pub use ses::{
     CertList, ExtData, Picture, Seal, SealSignatureError, SealSpec, SealType, SealVersion,

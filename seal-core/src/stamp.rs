@@ -3,6 +3,7 @@
 //! - [`detached`]: any file, with a GB/T 38540 `SES_Signature` beside it.
 //! - [`ofd`]: verifying stamped OFD documents.
 
+pub mod cms;
 pub mod detached;
 pub mod json;
 pub mod ofd;
@@ -48,20 +49,28 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
     let sig_path = match sig {
         Some(p) => p.to_path_buf(),
         None => {
-            let beside = with_suffix(file, "ses");
-            if !beside.exists() {
-                return Err(Error::InvalidInput(format!(
-                    "no stamp found: {} is not an OFD package and {} does not exist (pass --sig)",
-                    file.display(),
-                    beside.display()
-                )));
+            let candidates = [with_suffix(file, "ses"), with_suffix(file, "p7s")];
+            match candidates.iter().find(|p| p.exists()) {
+                Some(p) => p.clone(),
+                None => {
+                    return Err(Error::InvalidInput(format!(
+                        "no stamp found: {} is not an OFD package or a JSON document, and neither \
+                         {} nor {} exists (pass --sig)",
+                        file.display(),
+                        candidates[0].display(),
+                        candidates[1].display()
+                    )));
+                }
             }
-            beside
         }
     };
-    let der = crate::io::read(&sig_path)?;
-    let report = detached::verify_file(file, &der, trust, at).in_file(&sig_path)?;
-    Ok(Report::new(file.display().to_string(), at, vec![report]))
+    let data = crate::io::read(&sig_path)?;
+    let reports = if cms::is_cms(&data) {
+        cms::verify_file(file, &data, trust, at).in_file(&sig_path)?
+    } else {
+        vec![detached::verify_file(file, &data, trust, at).in_file(&sig_path)?]
+    };
+    Ok(Report::new(file.display().to_string(), at, reports))
 }
 
 enum Sniffed {
@@ -99,11 +108,25 @@ pub fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// How to stamp a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// JSON documents inside (JWS), other files with a GB/T 38540 stamp.
+    Auto,
+    /// A detached CMS signature, CAdES-B (`FILE.p7s`).
+    Cms,
+    /// A detached GB/T 38540 `SES_Signature` (`FILE.ses`).
+    Ses,
+}
+
 /// Where a stamp for `file` goes: beside it, or in `out_dir` under the same name. A JSON
 /// document is stamped inside: `doc.json` becomes `doc.stamped.json` (a document already
 /// named `*.stamped.json` keeps its name, for co-stamping with `force`).
-pub fn stamp_path(file: &Path, out_dir: Option<&Path>) -> PathBuf {
-    let beside = if is_json(file) {
+pub fn stamp_path(file: &Path, format: Format, out_dir: Option<&Path>) -> PathBuf {
+    let beside = if format == Format::Cms {
+        with_suffix(file, "p7s")
+    } else if format == Format::Auto && is_json(file) {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let stem =
             name.strip_suffix(".json").or_else(|| name.strip_suffix(".JSON")).unwrap_or(&name);
@@ -139,7 +162,7 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         for e in entries {
             walk(&e, out)?;
         }
-    } else if path.extension().is_none_or(|e| e != "ses") {
+    } else if path.extension().is_none_or(|e| e != "ses" && e != "p7s") {
         out.push(path.to_path_buf());
     }
     Ok(())
@@ -159,6 +182,7 @@ pub struct BatchItem {
 pub fn stamp_many(
     files: &[PathBuf],
     key: &StampKey<'_>,
+    format: Format,
     out_dir: Option<&Path>,
     force: bool,
     time: UnixTime,
@@ -169,14 +193,14 @@ pub fn stamp_many(
         .par_iter()
         .map(|file| {
             let result = (|| {
-                let out = stamp_path(file, out_dir);
+                let out = stamp_path(file, format, out_dir);
                 if !force && out.exists() {
                     return Err(Error::AlreadyExists { path: out });
                 }
-                let bytes = if is_json(file) {
-                    json_stamp_bytes(file, key, time)?
-                } else {
-                    detached::stamp_file(file, key, time)?
+                let bytes = match format {
+                    Format::Cms => cms::stamp_file(file, key, time)?,
+                    Format::Auto if is_json(file) => json_stamp_bytes(file, key, time)?,
+                    _ => detached::stamp_file(file, key, time)?,
                 };
                 crate::io::write_atomic(
                     &out,

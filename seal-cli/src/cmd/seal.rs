@@ -16,8 +16,8 @@ use serde_json::json;
 use super::{invalid, time_arg};
 use crate::Outcome;
 use crate::cli::{
-    SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg, SealVerifyArgs, StampArgs, TrustArgs,
-    VerifyArgs,
+    FormatArg, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg, SealVerifyArgs, StampArgs,
+    TrustArgs, VerifyArgs,
 };
 
 impl TrustArgs {
@@ -193,10 +193,14 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         indicatif::ProgressBar::hidden()
     };
     let sk = StampKey { seal: &s, signer: &key, cert: &cert };
+    let format = match a.format {
+        FormatArg::Auto => stamp::Format::Auto,
+        FormatArg::Cms => stamp::Format::Cms,
+        FormatArg::Ses => stamp::Format::Ses,
+    };
+    let now = UnixTime::now();
     let items =
-        stamp::stamp_many(&files, &sk, a.out_dir.as_deref(), a.force, UnixTime::now(), &|| {
-            bar.inc(1)
-        });
+        stamp::stamp_many(&files, &sk, format, a.out_dir.as_deref(), a.force, now, &|| bar.inc(1));
     bar.finish_and_clear();
     let failed: Vec<_> = items.iter().filter(|i| i.result.is_err()).collect();
     let mut text = String::new();

@@ -29,6 +29,11 @@ impl<'a> Seq<'a> {
         if any.tag() != Tag::Sequence {
             return Err(Error::decode(what, format!("expected a SEQUENCE, found {}", any.tag())));
         }
+        Seq::children(what, any)
+    }
+
+    /// The elements inside any constructed element (SET, tagged), without checking its tag.
+    pub(crate) fn children(what: &'static str, any: AnyRef<'a>) -> Result<Seq<'a>> {
         let mut reader = SliceReader::new(any.value()).map_err(|e| Error::decode(what, e))?;
         let mut items = Vec::new();
         while !reader.is_finished() {
@@ -153,4 +158,21 @@ pub(crate) fn time(what: &'static str, field: &str, any: AnyRef<'_>) -> Result<U
     };
     t.map(|d| UnixTime::from_secs(d.as_secs()))
         .map_err(|e| Error::decode(what, format!("{field}: {e}")))
+}
+
+/// Encodes a TLV: one tag byte, a DER length, the contents.
+pub(crate) fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len() + 6);
+    out.push(tag);
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
 }
