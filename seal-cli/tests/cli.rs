@@ -681,6 +681,15 @@ fn verify_real_ofd_documents() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ext = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors-external/gbt38540");
+    // Every seal and stamp file from other systems shows.
+    for entry in std::fs::read_dir(&ext).unwrap() {
+        let p = entry.unwrap().path();
+        let ext_name = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ["esl", "DER", "dat"].contains(&ext_name) {
+            let out = ok(&seal(d, &["seal", "show", p.to_str().unwrap()]));
+            assert!(out.contains("Seal:") && out.contains("Picture:"), "{}: {out}", p.display());
+        }
+    }
     // Trust the seal maker's certificate, extracted with `seal seal show --json`.
     let info: serde_json::Value = serde_json::from_str(&ok(&seal(
         d,

@@ -90,6 +90,37 @@ pub fn check_seal(
     }
 }
 
+/// Checks a seal as `seal seal verify` does: [`check_seal`] at `at`, plus each holder's
+/// certificate chain to the trust anchors.
+pub fn check_seal_and_holders(
+    seal: &Seal,
+    trust: &Trust,
+    at: UnixTime,
+    report: &mut SignatureReport,
+) {
+    check_seal(seal, trust, at, None, report);
+    let holders = seal.holder_certificates();
+    if holders.is_empty() {
+        report.push(CheckOutcome::indeterminate(
+            "seal-holder-chain",
+            SubIndication::NoCertificateChainFound,
+            "the seal lists no holder certificates (only digests, or none)",
+        ));
+    }
+    for holder in holders {
+        let opts = Options::new(Purpose::Seal, !trust.crls.is_empty());
+        let p = path::validate_with(
+            &holder,
+            &trust.intermediates,
+            &trust.anchors,
+            &trust.crls,
+            at,
+            &opts,
+        );
+        push_path(report, "seal-holder-chain", &p);
+    }
+}
+
 /// Checks a stamp except for what it covers (the caller compares `stamp.data_hash` with the
 /// data): the stamper's signature, the seal (see [`check_seal`], at the stamping time), that
 /// the stamper is one of the seal's holders, and the stamper's chain at `at`.

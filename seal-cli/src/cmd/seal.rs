@@ -87,13 +87,34 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
 
 pub fn show(a: &SealShowArgs) -> Result<Outcome> {
     let data = io::read(&a.seal)?;
-    let seal = Seal::from_der(&data).map_err(|e| e.in_file(&a.seal))?;
+    // A seal, or a stamp (SES_Signature) whose seal is shown.
+    let (seal, stamp) = match Seal::from_der(&data) {
+        Ok(s) => (s, None),
+        Err(e) => match seal::Stamp::from_der(&data) {
+            Ok(st) => (st.seal.clone(), Some(st)),
+            Err(_) => return Err(e.in_file(&a.seal)),
+        },
+    };
     if let Some(out) = &a.picture {
         io::write_atomic(out, &seal.picture.data, WriteOptions::PUBLIC.force(a.force))?;
     }
     let maker = seal.maker_certificate().ok();
     let holders = seal.holder_certificates();
     let mut t = String::new();
+    if let Some(st) = &stamp {
+        let _ = writeln!(
+            t,
+            "Stamp:       v{} over \"{}\" at {}",
+            st.version.number(),
+            st.property_info,
+            st.time
+        );
+        let _ = writeln!(t, "Stamp alg:   {}", st.algorithm);
+        if let Ok(c) = st.signer_certificate() {
+            let _ =
+                writeln!(t, "Stamped by:  {}", pki::display_name(c.tbs_certificate().subject()));
+        }
+    }
     let _ = writeln!(t, "Seal:        {} (id {})", seal.name, seal.id);
     let _ = writeln!(
         t,
@@ -128,6 +149,9 @@ pub fn show(a: &SealShowArgs) -> Result<Outcome> {
         let _ = writeln!(t, "wrote picture to {}", out.display());
     }
     let mut j = json!(seal);
+    if let Some(st) = &stamp {
+        j["stamp"] = json!(st);
+    }
     j["maker"] = json!(maker.as_ref().map(|m| pki::display_name(m.tbs_certificate().subject())));
     j["holders"] = json!(
         holders
@@ -149,7 +173,7 @@ pub fn verify_seal(a: &SealVerifyArgs) -> Result<Outcome> {
     );
     report.algorithm = s.algorithm.clone();
     report.covers = "DER(SES_SealInfo): the seal's properties, picture and holders".into();
-    seal::check_seal(&s, &trust, at, None, &mut report);
+    seal::check_seal_and_holders(&s, &trust, at, &mut report);
     let r = Report::new(a.seal.display().to_string(), at, vec![report]);
     Ok(Outcome { text: r.to_string(), json: json!(r), passed: r.is_valid() })
 }
