@@ -150,7 +150,28 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
     let tampered = stamp::verify(&changed, Some(&stamp::with_suffix(&notice, "ses")), &trust, at)?;
     let _ = writeln!(log, "   verify a changed copy:      {}", summary_report(&tampered));
 
-    let passed = good.is_valid() && !bad.is_valid() && stamped.is_valid() && !tampered.is_valid();
+    // A JSON document stamped inside (JWS over its RFC 8785 form), then reformatted.
+    let doc = dir.join("licence.json");
+    write(
+        &doc,
+        "{\"type\": \"business-licence\", \"number\": \"0101234567\", \"holder\": \"Demo Trading Co.\"}\n",
+    )?;
+    let stamped_json = stamp::json_stamp_bytes(&doc, &sk, now)?;
+    let out = stamp::stamp_path(&doc, stamp::Format::Auto, None);
+    io::write_atomic(&out, &stamped_json, WriteOptions::PUBLIC.force(true))?;
+    let json_report = stamp::verify(&out, None, &trust, at)?;
+    let _ = writeln!(
+        log,
+        "8. stamp licence.json, verify: {} ({})",
+        summary_report(&json_report),
+        out.display()
+    );
+
+    let passed = good.is_valid()
+        && !bad.is_valid()
+        && stamped.is_valid()
+        && !tampered.is_valid()
+        && json_report.is_valid();
     let _ = writeln!(log, "demo {}", if passed { "passed" } else { "FAILED" });
     Ok(Outcome {
         text: log,
