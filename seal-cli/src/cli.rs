@@ -484,21 +484,11 @@ pub struct CertShowArgs {
 pub struct CertVerifyArgs {
     /// The certificate to validate (the first one in the file; the rest count as untrusted).
     pub cert: PathBuf,
-    /// Trust anchors (certificate files). Required.
-    #[arg(long, required = true, num_args = 1..)]
-    pub trust: Vec<PathBuf>,
-    /// Untrusted intermediate certificates.
-    #[arg(long, num_args = 1..)]
-    pub untrusted: Vec<PathBuf>,
-    /// CRL files.
-    #[arg(long, num_args = 1..)]
-    pub crl: Vec<PathBuf>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// Which certificates need revocation status (default: leaf when --crl is given).
     #[arg(long, value_enum)]
     pub crl_check: Option<CrlCheck>,
-    /// Validation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
-    #[arg(long)]
-    pub at: Option<String>,
     /// What the certificate is to be used for.
     #[arg(long, value_enum, default_value_t = PurposeArg::Any)]
     pub purpose: PurposeArg,

@@ -17,7 +17,10 @@ use seal_core::{Error, Result};
 use crate::Outcome;
 use crate::cli::{
     Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, PassArgs, SealCommand, SubjectArgs,
+    TrustArgs,
 };
+use seal_core::pki;
+use seal_core::verify::Trust;
 
 /// Runs one command.
 pub fn run(command: Command) -> Result<Outcome> {
@@ -92,6 +95,23 @@ impl SubjectArgs {
             country: self.country.clone(),
             organization_identifier: self.org_id.clone(),
         }
+    }
+}
+
+impl TrustArgs {
+    /// Loads every trust anchor, intermediate and CRL named.
+    fn load(&self) -> Result<(Trust, UnixTime)> {
+        let mut trust = Trust::default();
+        for p in &self.trust {
+            trust.anchors.extend(pki::load_certificates(p)?);
+        }
+        for p in &self.untrusted {
+            trust.intermediates.extend(pki::load_certificates(p)?);
+        }
+        for p in &self.crl {
+            trust.crls.extend(pki::load_crls(p)?);
+        }
+        Ok((trust, time_arg(self.at.as_deref())?))
     }
 }
 

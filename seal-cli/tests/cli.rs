@@ -544,6 +544,13 @@ fn seal_new_show_verify_and_draw() {
     assert!(std::fs::read_to_string(d.join("drawn.svg")).unwrap().contains("City of Example"));
     ok(&seal(
         d,
+        &["seal", "draw", "--name", "City of Example", "--out", "drawn.png", "--dpi", "100"],
+    ));
+    let png = std::fs::read(d.join("drawn.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 157, "40 mm at 100 dpi");
+    ok(&seal(
+        d,
         &[
             "seal",
             "new",

@@ -23,6 +23,26 @@ pub struct StampKey<'a> {
     pub cert: &'a Certificate,
 }
 
+impl StampKey<'_> {
+    /// Checks that the certificate is one of the seal's holders and that the key is the
+    /// certificate's; returns the certificate's DER.
+    pub fn check(&self) -> Result<Vec<u8>> {
+        let cert_der = crate::pki::certificate_der(self.cert)?;
+        if !self.seal.binds(&cert_der) {
+            return Err(Error::KeyMismatch(format!(
+                "the signer certificate is not one of the holders of seal \"{}\"",
+                self.seal.name
+            )));
+        }
+        if &crate::pki::certificate_key(self.cert)? != self.signer.public_key() {
+            return Err(Error::KeyMismatch(
+                "the stamping key does not belong to the signer certificate".into(),
+            ));
+        }
+        Ok(cert_der)
+    }
+}
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, ResultExt};

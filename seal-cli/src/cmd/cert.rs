@@ -7,7 +7,6 @@ use seal_core::pki::path::{self, Options, Purpose, RevocationPolicy};
 use seal_core::pki::{self, CertificateInfo};
 use serde_json::json;
 
-use super::time_arg;
 use crate::Outcome;
 use crate::cli::{CertShowArgs, CertVerifyArgs, CrlCheck, PurposeArg};
 
@@ -46,19 +45,9 @@ pub fn show(a: &CertShowArgs) -> Result<Outcome> {
 pub fn verify(a: &CertVerifyArgs) -> Result<Outcome> {
     let mut certs = pki::load_certificates(&a.cert)?;
     let leaf = certs.remove(0);
-    let mut intermediates = certs;
-    for p in &a.untrusted {
-        intermediates.extend(pki::load_certificates(p)?);
-    }
-    let mut anchors = Vec::new();
-    for p in &a.trust {
-        anchors.extend(pki::load_certificates(p)?);
-    }
-    let mut crls = Vec::new();
-    for p in &a.crl {
-        crls.extend(pki::load_crls(p)?);
-    }
-    let at = time_arg(a.at.as_deref())?;
+    let (mut trust, at) = a.trust.load()?;
+    trust.intermediates.extend(certs);
+    let (anchors, intermediates, crls) = (trust.anchors, trust.intermediates, trust.crls);
     let purpose = match a.purpose {
         PurposeArg::Any => Purpose::Any,
         PurposeArg::Ca => Purpose::Ca,

@@ -9,33 +9,16 @@ use seal_core::pki::{self, certificate_to_pem};
 use seal_core::seal::{self, Seal, SealSpec, SealType, picture};
 use seal_core::stamp::{self, StampKey, detached};
 use seal_core::time::UnixTime;
-use seal_core::verify::{Report, SignatureReport, Trust};
+use seal_core::verify::{Report, SignatureReport};
 use seal_core::{Error, Result};
 use serde_json::json;
 
-use super::{invalid, time_arg};
+use super::invalid;
 use crate::Outcome;
 use crate::cli::{
     FormatArg, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg, SealVerifyArgs, StampArgs,
-    TrustArgs, VerifyArgs,
+    VerifyArgs,
 };
-
-impl TrustArgs {
-    /// Loads every trust anchor, intermediate and CRL named.
-    pub fn load(&self) -> Result<(Trust, UnixTime)> {
-        let mut trust = Trust::default();
-        for p in &self.trust {
-            trust.anchors.extend(pki::load_certificates(p)?);
-        }
-        for p in &self.untrusted {
-            trust.intermediates.extend(pki::load_certificates(p)?);
-        }
-        for p in &self.crl {
-            trust.crls.extend(pki::load_crls(p)?);
-        }
-        Ok((trust, time_arg(self.at.as_deref())?))
-    }
-}
 
 pub fn new(a: &SealNewArgs) -> Result<Outcome> {
     let maker = PrivateKey::load(&a.maker_key, &a.pass.for_reading())?;

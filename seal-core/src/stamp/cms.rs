@@ -102,18 +102,7 @@ pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec
 pub fn sign_digest(digest: &[u8], key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
     let alg = key.signer.algorithm();
     let hash = digest_for(alg);
-    let cert_der = certificate_der(key.cert)?;
-    if !key.seal.binds(&cert_der) {
-        return Err(Error::KeyMismatch(format!(
-            "the signer certificate is not one of the holders of seal \"{}\"",
-            key.seal.name
-        )));
-    }
-    if &pki::certificate_key(key.cert)? != key.signer.public_key() {
-        return Err(Error::KeyMismatch(
-            "the signing key does not belong to the signer certificate".into(),
-        ));
-    }
+    let cert_der = key.check()?;
     let hash_oid = if hash == HashAlg::Sha512 { OID_SHA512 } else { OID_SHA256 };
     let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(time.as_secs()))
         .map_err(|e| Error::InvalidInput(format!("signing time: {e}")))?;

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::{Algorithm, Signature};
-use crate::pki::{self, certificate_der};
+use crate::pki;
 use crate::seal::{Seal, check_seal_use};
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust};
@@ -55,18 +55,7 @@ pub fn canonical_payload(doc: &Value) -> Result<Vec<u8>> {
 /// Adds a stamp to a JSON document (existing stamps are kept: co-stamping).
 pub fn stamp(doc: &mut Value, key: &StampKey<'_>, time: UnixTime) -> Result<()> {
     let payload = canonical_payload(doc)?;
-    let cert_der = certificate_der(key.cert)?;
-    if !key.seal.binds(&cert_der) {
-        return Err(Error::KeyMismatch(format!(
-            "the signer certificate is not one of the holders of seal \"{}\"",
-            key.seal.name
-        )));
-    }
-    if &pki::certificate_key(key.cert)? != key.signer.public_key() {
-        return Err(Error::KeyMismatch(
-            "the stamping key does not belong to the signer certificate".into(),
-        ));
-    }
+    let cert_der = key.check()?;
     let Value::Object(map) = doc else {
         return Err(Error::InvalidInput("a stamped JSON document must be an object".into()));
     };
