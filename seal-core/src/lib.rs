@@ -47,6 +47,7 @@ pub mod digest;
 pub mod error;
 pub mod io;
 pub mod keys;
+pub mod licence;
 pub mod pki;
 pub mod seal;
 pub mod secret;

@@ -1,0 +1,298 @@
+//! Electronic licences: signed as COSE_Sign1 (RFC 9052) over CWT claims (RFC 8392), in a
+//! compact text form for QR codes, as the EU digital COVID certificates are:
+//! `LC1:` + base45 (RFC 9285) of the zlib-compressed COSE.
+//!
+//! The CWT claims are `iss` (1, the issuing agency), `exp` (4), `nbf` (5), `iat` (6) and
+//! `lic` (a text claim: the licence). The protected header holds `alg` (`EdDSA` or `ES256`)
+//! and `kid`, the first 8 bytes of the SHA-256 of the issuer's certificate.
+
+pub mod number;
+pub mod qr;
+pub mod schema;
+
+use std::io::{Read, Write};
+
+use ciborium::Value as Cbor;
+use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use serde_json::{Map, Value};
+
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+use crate::keys::{Algorithm, Signature, Signer};
+use crate::pki::{self, Certificate};
+use crate::time::UnixTime;
+use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust, push_path};
+
+pub use schema::Schema;
+
+/// The prefix of the compact form: format and version.
+pub const PREFIX: &str = "LC1:";
+
+/// Who holds a licence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    /// Name.
+    pub name: String,
+    /// Identifier (a registration number, an ID card number).
+    pub id: String,
+}
+
+/// A licence, as issued and as read back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Licence {
+    /// The licence type, e.g. `business-licence`.
+    #[serde(rename = "type")]
+    pub licence_type: String,
+    /// The licence number, ending in its ISO/IEC 7064 check character.
+    pub number: String,
+    /// The holder.
+    pub holder: Holder,
+    /// The issuing agency (from the issuer's certificate).
+    pub issuer: String,
+    /// The region that issued it, e.g. `VN-HN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// When it was issued.
+    pub issued: UnixTime,
+    /// Start of validity.
+    pub valid_from: UnixTime,
+    /// End of validity.
+    pub valid_until: UnixTime,
+    /// The type's attributes.
+    pub attributes: Map<String, Value>,
+}
+
+/// What an agency supplies to issue a licence (a data file, one line of a batch).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceData {
+    /// The number without its check character.
+    pub number: String,
+    /// The holder.
+    pub holder: Holder,
+    /// The region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Start of validity (default: now).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// End of validity.
+    pub valid_until: String,
+    /// The type's attributes.
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+}
+
+/// The COSE key id of an issuer: the first 8 bytes of the SHA-256 of its certificate.
+pub fn key_id(cert: &Certificate) -> Result<[u8; 8]> {
+    let digest = HashAlg::Sha256.hash(&pki::certificate_der(cert)?);
+    let mut kid = [0u8; 8];
+    kid.copy_from_slice(&digest[..8]);
+    Ok(kid)
+}
+
+fn cose_alg(alg: Algorithm) -> Result<iana::Algorithm> {
+    match alg {
+        Algorithm::EcdsaP256Sha256 => Ok(iana::Algorithm::ES256),
+        Algorithm::Ed25519 => Ok(iana::Algorithm::EdDSA),
+        other => Err(Error::UnsupportedAlgorithm(format!("{other} has no COSE algorithm here"))),
+    }
+}
+
+fn cbor_err(e: impl std::fmt::Display) -> Error {
+    Error::decode("licence (CBOR)", e)
+}
+
+/// Builds a licence from data, checking the number and the attributes against the schema.
+pub fn prepare(schema: &Schema, data: LicenceData, issuer: &Certificate, now: UnixTime) -> Result<Licence> {
+    schema.check(&data.attributes)?;
+    let valid_from = match &data.valid_from {
+        Some(s) => s.parse()?,
+        None => now,
+    };
+    let valid_until: UnixTime = data.valid_until.parse()?;
+    if valid_until <= valid_from {
+        return Err(Error::InvalidInput("valid_until must come after valid_from".into()));
+    }
+    if data.holder.name.trim().is_empty() || data.holder.id.trim().is_empty() {
+        return Err(Error::InvalidInput("the holder needs a name and an id".into()));
+    }
+    let subject = crate::pki::Subject::from_name(issuer.tbs_certificate().subject());
+    let issuer_name = if subject.organization.is_empty() { subject.common_name } else { subject.organization };
+    Ok(Licence {
+        licence_type: schema.licence_type.clone(),
+        number: number::with_check(&data.number)?,
+        holder: data.holder,
+        issuer: issuer_name,
+        region: data.region,
+        issued: now,
+        valid_from,
+        valid_until,
+        attributes: data.attributes,
+    })
+}
+
+/// Signs a licence: returns the tagged COSE_Sign1 bytes.
+pub fn sign(licence: &Licence, signer: &dyn Signer, issuer_cert: &Certificate) -> Result<Vec<u8>> {
+    if &pki::certificate_key(issuer_cert)? != signer.public_key() {
+        return Err(Error::KeyMismatch("the key does not belong to the issuer certificate".into()));
+    }
+    let lic = Cbor::serialized(&serde_json::json!({
+        "t": licence.licence_type,
+        "n": licence.number,
+        "h": {"n": licence.holder.name, "i": licence.holder.id},
+        "r": licence.region,
+        "a": licence.attributes,
+    }))
+    .map_err(cbor_err)?;
+    let secs = |t: UnixTime| Cbor::Integer(t.as_secs().into());
+    let claims = Cbor::Map(vec![
+        (Cbor::Integer(1.into()), Cbor::Text(licence.issuer.clone())),
+        (Cbor::Integer(4.into()), secs(licence.valid_until)),
+        (Cbor::Integer(5.into()), secs(licence.valid_from)),
+        (Cbor::Integer(6.into()), secs(licence.issued)),
+        (Cbor::Text("lic".into()), lic),
+    ]);
+    let mut payload = Vec::new();
+    ciborium::into_writer(&claims, &mut payload).map_err(cbor_err)?;
+    let protected = HeaderBuilder::new()
+        .algorithm(cose_alg(signer.algorithm())?)
+        .key_id(key_id(issuer_cert)?.to_vec())
+        .build();
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .try_create_signature(&[], |tbs| signer.sign(tbs).map(|s| s.raw().to_vec()))?
+        .build();
+    sign1.to_tagged_vec().map_err(cbor_err)
+}
+
+/// The compact text form: `LC1:` + base45(zlib(COSE)).
+pub fn to_text(cose: &[u8]) -> Result<String> {
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(cose)?;
+    Ok(format!("{PREFIX}{}", base45::encode(z.finish()?)))
+}
+
+/// Decodes the compact text form back to COSE bytes, saying which layer is broken.
+pub fn from_text(text: &str) -> Result<Vec<u8>> {
+    let text = text.trim();
+    let Some(body) = text.strip_prefix(PREFIX) else {
+        let shown: String = text.chars().take(8).collect();
+        return Err(Error::InvalidInput(format!(
+            "not a licence: it starts with {shown:?}, expected the prefix {PREFIX:?}"
+        )));
+    };
+    let compressed = base45::decode(body)
+        .map_err(|e| Error::decode("licence text (base45)", format!("{e:?}: truncated or mistyped")))?;
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(&compressed[..])
+        .take(1 << 20) // a licence is small; never inflate a bomb
+        .read_to_end(&mut out)
+        .map_err(|e| Error::decode("licence text (zlib)", e))?;
+    Ok(out)
+}
+
+fn claim<'a>(map: &'a [(Cbor, Cbor)], key: &Cbor) -> Option<&'a Cbor> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
+    claim(map, &Cbor::Integer(key.into()))
+        .and_then(|v| v.as_integer())
+        .and_then(|i| u64::try_from(i).ok())
+        .map(UnixTime::from_secs)
+        .ok_or_else(|| Error::decode("licence claims", format!("{name} is missing or not a number")))
+}
+
+/// Reads the licence inside COSE bytes, without checking anything.
+pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
+    let sign1 = CoseSign1::from_tagged_slice(cose)
+        .or_else(|_| CoseSign1::from_slice(cose))
+        .map_err(|e| Error::decode("licence (COSE_Sign1)", e))?;
+    let payload = sign1.payload.as_deref().ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
+    let claims: Cbor = ciborium::from_reader(payload).map_err(cbor_err)?;
+    let map = claims.as_map().ok_or_else(|| Error::decode("licence claims", "not a CBOR map"))?;
+    let issuer = claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
+    let lic = claim(map, &Cbor::Text("lic".into())).ok_or_else(|| Error::decode("licence claims", "no lic claim"))?;
+    let lic: Value = lic.deserialized().map_err(cbor_err)?;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let missing = |what: &str| Error::decode("licence", format!("{what} is missing"));
+    let holder = lic.get("h").ok_or_else(|| missing("the holder"))?;
+    let licence = Licence {
+        licence_type: text(&lic, "t").ok_or_else(|| missing("the type"))?,
+        number: text(&lic, "n").ok_or_else(|| missing("the number"))?,
+        holder: Holder {
+            name: text(holder, "n").ok_or_else(|| missing("the holder's name"))?,
+            id: text(holder, "i").ok_or_else(|| missing("the holder's id"))?,
+        },
+        issuer,
+        region: text(&lic, "r"),
+        issued: time_claim(map, 6, "iat")?,
+        valid_from: time_claim(map, 5, "nbf")?,
+        valid_until: time_claim(map, 4, "exp")?,
+        attributes: lic.get("a").and_then(Value::as_object).cloned().unwrap_or_default(),
+    };
+    Ok((sign1, licence))
+}
+
+/// Verifies a licence (COSE bytes) against issuer certificates (found by `kid`), the trust
+/// anchors and CRLs, at `at`.
+pub fn verify(cose: &[u8], issuers: &[Certificate], trust: &Trust, at: UnixTime) -> Result<(Licence, SignatureReport)> {
+    let (sign1, licence) = read(cose)?;
+    let mut report = SignatureReport::new(licence.number.clone(), "licence: COSE_Sign1 (RFC 9052), CWT (RFC 8392)");
+    report.covers = format!("the {} licence {} of {}", licence.licence_type, licence.number, licence.holder.name);
+    report.signing_time = Some(licence.issued.to_string());
+    let kid = sign1.protected.header.key_id.clone();
+    let alg = match &sign1.protected.header.alg {
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => Some(Algorithm::EcdsaP256Sha256),
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => Some(Algorithm::Ed25519),
+        _ => None,
+    };
+    report.algorithm = alg.map_or_else(|| "unsupported".to_owned(), |a| a.to_string());
+    // Every certificate carrying this kid is tried (kids can collide).
+    let candidates: Vec<&Certificate> = issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();
+    if candidates.is_empty() {
+        report.push(CheckOutcome::indeterminate(
+            "issuer",
+            SubIndication::NoCertificateChainFound,
+            format!("no known issuer has key id {}", crate::keys::hex(&kid)),
+        ));
+        return Ok((licence, report));
+    }
+    let signer = candidates.into_iter().find(|cert| {
+        let Some(alg) = alg else { return false };
+        let Ok(key) = pki::certificate_key(cert) else { return false };
+        key.algorithm() == alg
+            && sign1
+                .verify_signature(&[], |sig, data| {
+                    let raw: [u8; 64] = sig.try_into().map_err(|_| crate::keys::BadSignature)?;
+                    key.verify(data, &Signature::from_raw(alg, raw))
+                })
+                .is_ok()
+    });
+    let Some(cert) = signer else {
+        report.push(CheckOutcome::failed(
+            "signature",
+            SubIndication::SigCryptoFailure,
+            "the signature does not verify with any issuer key of that key id: the licence was changed",
+        ));
+        return Ok((licence, report));
+    };
+    report.signer = Some(SignerIdentity::of(cert));
+    report.push(CheckOutcome::passed("signature", format!("{} signature verifies", report.algorithm)));
+    if let Err(e) = number::verify(&licence.number) {
+        report.push(CheckOutcome::failed("number", SubIndication::FormatFailure, e.to_string()));
+    }
+    if at < licence.valid_from {
+        report.push(CheckOutcome::failed("validity", SubIndication::NotYetValid, format!("valid from {}", licence.valid_from)));
+    } else if at > licence.valid_until {
+        report.push(CheckOutcome::failed("validity", SubIndication::Expired, format!("expired on {}", licence.valid_until)));
+    } else {
+        report.push(CheckOutcome::passed("validity", format!("valid from {} to {}", licence.valid_from, licence.valid_until)));
+    }
+    let opts = pki::path::Options::new(pki::path::Purpose::LicenceIssuer, !trust.crls.is_empty());
+    let p = pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts);
+    push_path(&mut report, "issuer-chain", &p);
+    Ok((licence, report))
+}

@@ -1,0 +1,169 @@
+//! Licences: issue, compact text, QR, verify; every way a licence can be wrong; and interop
+//! with pycose/cbor2/base45/zlib and zbarimg.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Fixture, now};
+use seal_core::keys::{Algorithm, PrivateKey};
+use seal_core::licence::{self, LicenceData, Schema, qr};
+use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity, certificate_to_pem};
+use seal_core::verify::{Indication, SubIndication};
+use serde_json::json;
+
+struct Issuer {
+    f: Fixture,
+    key: PrivateKey,
+    cert: Certificate,
+}
+
+fn issuer(alg: Algorithm) -> Issuer {
+    let f = Fixture::new(alg);
+    let key = PrivateKey::generate(alg).unwrap();
+    let s = Subject::new("Licensing Office", "City of Example", "VN").with_organization_identifier("0101234567");
+    let cert = f.prov.issue(&f.prov_key, &Csr::build(&s, &key).unwrap(), Profile::LicenceIssuer, Validity::days_from(now(), 365)).unwrap();
+    Issuer { f, key, cert }
+}
+
+fn data() -> LicenceData {
+    serde_json::from_value(json!({
+        "number": "BL2026000123",
+        "holder": {"name": "Công ty TNHH Ví Dụ", "id": "0101234567"},
+        "region": "VN-HN",
+        "valid_until": "2031-06-01",
+        "attributes": {"company_type": "LLC", "capital": 1500000000u64, "activities": ["retail", "import"]}
+    }))
+    .unwrap()
+}
+
+fn issue(i: &Issuer) -> String {
+    let schema = Schema::find("business-licence").unwrap();
+    let lic = licence::prepare(&schema, data(), &i.cert, now()).unwrap();
+    let cose = licence::sign(&lic, &i.key, &i.cert).unwrap();
+    licence::to_text(&cose).unwrap()
+}
+
+fn verify(i: &Issuer, text: &str, at: seal_core::time::UnixTime) -> seal_core::Result<seal_core::verify::SignatureReport> {
+    let cose = licence::from_text(text)?;
+    licence::verify(&cose, std::slice::from_ref(&i.cert), &i.f.trust(), at).map(|(_, r)| r)
+}
+
+#[test]
+fn issue_and_verify_both_algorithms() {
+    for alg in Algorithm::ALL {
+        let i = issuer(alg);
+        let text = issue(&i);
+        assert!(text.starts_with("LC1:"));
+        assert!(text.len() < 600, "{} characters", text.len());
+        let r = verify(&i, &text, now().plus_days(1)).unwrap();
+        assert!(r.is_valid(), "{alg:?}: {r:?}");
+        let (_, lic) = licence::read(&licence::from_text(&text).unwrap()).unwrap();
+        assert_eq!(lic.holder.name, "Công ty TNHH Ví Dụ");
+        assert_eq!(lic.issuer, "City of Example");
+        licence::number::verify(&lic.number).unwrap();
+        assert_eq!(lic.attributes["capital"], json!(1500000000u64));
+    }
+}
+
+#[test]
+fn each_kind_of_bad_licence_gets_its_own_answer() {
+    let i = issuer(Algorithm::Ed25519);
+    let text = issue(&i);
+    let at = now().plus_days(1);
+    // Wrong prefix, truncated base45, bad compression: errors naming the layer.
+    let e = verify(&i, &text.replacen("LC1:", "HC1:", 1), at).unwrap_err().to_string();
+    assert!(e.contains("prefix"), "{e}");
+    let e = verify(&i, &text[..text.len() - 1], at).unwrap_err().to_string();
+    assert!(e.contains("base45") || e.contains("zlib"), "{e}");
+    let e = verify(&i, &format!("LC1:{}", base45::encode(b"not zlib at all")), at).unwrap_err().to_string();
+    assert!(e.contains("zlib"), "{e}");
+    // Tampered text that still decodes: the signature (or the structure) fails.
+    let cose = licence::from_text(&text).unwrap();
+    let mut bad = cose.clone();
+    let pos = bad.windows(4).position(|w| w == b"0101").unwrap();
+    bad[pos] = b'9';
+    let tampered = licence::to_text(&bad).unwrap();
+    let r = verify(&i, &tampered, at).unwrap();
+    assert_eq!(r.sub_indication, Some(SubIndication::SigCryptoFailure), "{r:?}");
+    // An unknown kid.
+    let other = issuer(Algorithm::Ed25519);
+    let r = verify(&other, &text, at).unwrap();
+    assert_eq!(r.sub_indication, Some(SubIndication::NoCertificateChainFound), "{r:?}");
+    // Expired and not yet valid.
+    let r = verify(&i, &text, "2032-01-01".parse().unwrap()).unwrap();
+    assert_eq!(r.sub_indication, Some(SubIndication::Expired));
+    // Garbage never panics.
+    for n in 0..500usize {
+        let mut t: Vec<u8> = text.clone().into_bytes();
+        let k = 4 + (n * 7919) % (t.len() - 4);
+        t[k] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"[n % 45];
+        let _ = verify(&i, &String::from_utf8(t).unwrap(), at);
+    }
+}
+
+#[test]
+fn issuing_checks_the_data() {
+    let i = issuer(Algorithm::Ed25519);
+    let schema = Schema::find("business-licence").unwrap();
+    let mut d = data();
+    d.attributes.remove("capital");
+    let e = licence::prepare(&schema, d, &i.cert, now()).unwrap_err().to_string();
+    assert!(e.contains("capital is missing"), "{e}");
+    let mut d = data();
+    d.number = "BL 2026 ÄÖ".into();
+    assert!(licence::prepare(&schema, d, &i.cert, now()).is_err());
+    let mut d = data();
+    d.valid_until = "2020-01-01".into();
+    assert!(licence::prepare(&schema, d, &i.cert, now()).unwrap_err().to_string().contains("after"));
+}
+
+#[test]
+fn qr_codes_roundtrip_through_our_reader_and_zbarimg() {
+    let i = issuer(Algorithm::EcdsaP256Sha256);
+    let text = issue(&i);
+    let png = qr::png(&text).unwrap();
+    assert_eq!(qr::read(&png).unwrap(), text);
+    assert!(qr::svg(&text).unwrap().contains("<svg"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("licence.png"), &png).unwrap();
+    let out = Command::new("zbarimg").args(["--raw", "-q", "licence.png"]).current_dir(dir.path()).output().expect("zbarimg is installed (zbar-tools)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), text);
+    assert!(qr::read(b"not an image").is_err());
+}
+
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("SEAL_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(venv.exists(), "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)", venv.display());
+    venv
+}
+
+#[test]
+fn pycose_verifies_ours_and_we_verify_pycose() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/cose.py");
+    for alg in Algorithm::ALL {
+        let i = issuer(alg);
+        let d = i.f.dir.path();
+        std::fs::write(d.join("licence.txt"), issue(&i)).unwrap();
+        std::fs::write(d.join("issuer.pem"), certificate_to_pem(&i.cert).unwrap()).unwrap();
+        let out = Command::new(python()).arg(&script).args(["verify", "licence.txt", "issuer.pem"]).current_dir(d).output().unwrap();
+        assert!(out.status.success(), "{alg:?}: {}", String::from_utf8_lossy(&out.stderr));
+
+        std::fs::write(d.join("issuer.key"), i.key.to_pem(None, seal_core::keys::Kdf::Scrypt).unwrap().as_bytes()).unwrap();
+        let out = Command::new(python()).arg(&script).args(["issue", "issuer.key", "issuer.pem", "py.txt"]).current_dir(d).output().unwrap();
+        assert!(out.status.success(), "{alg:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(d.join("py.txt")).unwrap();
+        let r = verify(&i, &text, now().plus_days(1)).unwrap();
+        assert!(r.is_valid(), "{alg:?}: {r:?}");
+        let (_, lic) = licence::read(&licence::from_text(&text).unwrap()).unwrap();
+        assert_eq!(lic.holder.name, "Nguyễn Văn A");
+        assert_eq!(r.indication, Indication::TotalPassed);
+    }
+}
