@@ -55,10 +55,71 @@ pub enum Command {
                             seal stamp ./outbox --seal agency.esl --key agency.key   # every file, in parallel"
     )]
     Stamp(StampArgs),
+    /// Issue and verify electronic licences (COSE, QR codes).
+    #[command(subcommand)]
+    Licence(LicenceCommand),
     /// Verify a stamped file (format detected): OFD, or a file with its detached stamp.
     #[command(after_help = "Examples:\n  seal verify licence.ofd --trust root.pem\n  \
                             seal verify contract.pdf --sig contract.pdf.ses --trust root.pem --json")]
     Verify(VerifyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicenceCommand {
+    /// Issue a licence: checks the data against the type's schema, signs it (COSE_Sign1),
+    /// and writes NAME.txt (LC1: text), NAME.png and NAME.svg (QR code), NAME.json (view).
+    #[command(
+        after_help = "Example:\n  seal licence issue --type business-licence --data data.json \\\n    \
+                            --key issuer.key --cert issuer.pem --out licences/BL2026000123"
+    )]
+    Issue(LicenceIssueArgs),
+    /// Verify a licence from its text or a photo/screenshot of its QR code.
+    #[command(
+        after_help = "Examples:\n  seal licence verify licence.txt --issuers issuer.pem --trust root.pem\n  \
+                            seal licence verify photo.jpg --issuers issuers.pem --trust root.pem --json"
+    )]
+    Verify(LicenceVerifyArgs),
+    /// List the built-in licence types and their attributes.
+    #[command(after_help = "Example:\n  seal licence types --json")]
+    Types,
+}
+
+#[derive(Debug, Args)]
+pub struct LicenceIssueArgs {
+    /// The licence type (see `seal licence types`).
+    #[arg(long = "type")]
+    pub licence_type: String,
+    /// A schema file (JSON) instead of a built-in type.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// The licence data (JSON: number, holder, valid_until, attributes...).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The issuer's private key.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The issuer's certificate (profile licence-issuer).
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// Output path without extension (default: the licence number, in the current directory).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Overwrite existing outputs.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LicenceVerifyArgs {
+    /// The licence: a text file (LC1:...), a PNG/JPEG with its QR code, or - for stdin.
+    pub input: PathBuf,
+    /// Certificates of the issuers whose licences are accepted (found by key id).
+    #[arg(long, required = true, num_args = 1..)]
+    pub issuers: Vec<PathBuf>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// Trust anchors, intermediates, CRLs and the validation time.

@@ -4,6 +4,7 @@ mod ca;
 mod cert;
 mod demo;
 mod key;
+mod licence;
 mod seal;
 
 use std::io::IsTerminal;
@@ -16,8 +17,8 @@ use seal_core::{Error, Result};
 
 use crate::Outcome;
 use crate::cli::{
-    Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, PassArgs, SealCommand, SubjectArgs,
-    TrustArgs,
+    Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, LicenceCommand, PassArgs,
+    SealCommand, SubjectArgs, TrustArgs,
 };
 use seal_core::pki;
 use seal_core::verify::Trust;
@@ -41,6 +42,9 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Seal(SealCommand::Draw(a)) => seal::draw(&a),
         Command::Stamp(a) => seal::stamp(&a),
         Command::Verify(a) => seal::verify(&a),
+        Command::Licence(LicenceCommand::Issue(a)) => licence::issue(&a),
+        Command::Licence(LicenceCommand::Verify(a)) => licence::verify(&a),
+        Command::Licence(LicenceCommand::Types) => licence::types(),
     }
 }
 

@@ -71,6 +71,9 @@ fn every_command_has_help_with_an_example() {
         &["seal", "draw"],
         &["stamp"],
         &["verify"],
+        &["licence", "issue"],
+        &["licence", "verify"],
+        &["licence", "types"],
     ] {
         let mut args = cmd.to_vec();
         args.push("--help");
@@ -771,4 +774,90 @@ fn cms_stamps_through_the_cli_and_openssl() {
         ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn licences_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    let types: serde_json::Value =
+        serde_json::from_str(&ok(&seal(d, &["--json", "licence", "types"]))).unwrap();
+    assert!(types.as_array().unwrap().iter().any(|t| t["type"] == "qualification"));
+    std::fs::write(d.join("data.json"), r#"{"number": "Q2026-0001", "holder": {"name": "Trần Thị B", "id": "079300004321"},
+        "valid_until": "2099-01-01", "attributes": {"profession": "electrician", "level": "3", "awarded": "2026-01-15"}}"#).unwrap();
+    let out = ok(&seal(
+        d,
+        &[
+            "licence",
+            "issue",
+            "--type",
+            "qualification",
+            "--data",
+            "data.json",
+            "--key",
+            "pki/licence-issuer.key",
+            "--cert",
+            "pki/licence-issuer.pem",
+            "--out",
+            "out/q1",
+        ],
+    ));
+    assert!(out.contains("issued qualification Q2026-0001-"), "{out}");
+    for f in ["out/q1.txt", "out/q1.png"] {
+        let mut args = with(
+            &["--json", "licence", "verify", f, "--issuers", "pki/licence-issuer.pem"],
+            &trust,
+        );
+        args.retain(|a| !a.is_empty());
+        let out = run(d, &args);
+        assert_eq!(code(&out), 0, "{f}: {}", String::from_utf8_lossy(&out.stdout));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["licence"]["holder"]["name"], "Trần Thị B");
+        assert_eq!(r["report"]["indication"], "TOTAL-PASSED");
+    }
+    // Tampered text that still decodes: exit 1. A wrong prefix: exit 2 with the reason.
+    let text = std::fs::read_to_string(d.join("out/q1.txt")).unwrap();
+    let cose = seal_core::licence::from_text(&text).unwrap();
+    let mut bad = cose.clone();
+    let pos = bad.windows(11).position(|w| w == b"electrician").unwrap();
+    bad[pos] = b'E';
+    std::fs::write(d.join("bad.txt"), seal_core::licence::to_text(&bad).unwrap()).unwrap();
+    let out = run(
+        d,
+        &with(&["licence", "verify", "bad.txt", "--issuers", "pki/licence-issuer.pem"], &trust),
+    );
+    assert_eq!(code(&out), 1);
+    std::fs::write(d.join("wrong.txt"), text.replacen("LC1:", "XX1:", 1)).unwrap();
+    let out = run(
+        d,
+        &with(&["licence", "verify", "wrong.txt", "--issuers", "pki/licence-issuer.pem"], &trust),
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("wrong.txt: not a licence"), "{}", stderr(&out));
+    // Data that does not fit the schema: exit 2 listing the problems.
+    std::fs::write(d.join("bad.json"), r#"{"number": "Q1", "holder": {"name": "X", "id": "1"}, "valid_until": "2099-01-01", "attributes": {"level": 3}}"#).unwrap();
+    let out = seal(
+        d,
+        &[
+            "licence",
+            "issue",
+            "--type",
+            "qualification",
+            "--data",
+            "bad.json",
+            "--key",
+            "pki/licence-issuer.key",
+            "--cert",
+            "pki/licence-issuer.pem",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    let e = stderr(&out);
+    assert!(
+        e.contains("bad.json")
+            && e.contains("profession is missing")
+            && e.contains("level must be non-empty text"),
+        "{e}"
+    );
 }

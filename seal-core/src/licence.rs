@@ -13,7 +13,9 @@ pub mod schema;
 use std::io::{Read, Write};
 
 use ciborium::Value as Cbor;
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use coset::{
+    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
+};
 use serde_json::{Map, Value};
 
 use crate::digest::HashAlg;
@@ -21,7 +23,9 @@ use crate::error::{Error, Result};
 use crate::keys::{Algorithm, Signature, Signer};
 use crate::pki::{self, Certificate};
 use crate::time::UnixTime;
-use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust, push_path};
+use crate::verify::{
+    CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust, push_path,
+};
 
 pub use schema::Schema;
 
@@ -104,7 +108,12 @@ fn cbor_err(e: impl std::fmt::Display) -> Error {
 }
 
 /// Builds a licence from data, checking the number and the attributes against the schema.
-pub fn prepare(schema: &Schema, data: LicenceData, issuer: &Certificate, now: UnixTime) -> Result<Licence> {
+pub fn prepare(
+    schema: &Schema,
+    data: LicenceData,
+    issuer: &Certificate,
+    now: UnixTime,
+) -> Result<Licence> {
     schema.check(&data.attributes)?;
     let valid_from = match &data.valid_from {
         Some(s) => s.parse()?,
@@ -118,7 +127,8 @@ pub fn prepare(schema: &Schema, data: LicenceData, issuer: &Certificate, now: Un
         return Err(Error::InvalidInput("the holder needs a name and an id".into()));
     }
     let subject = crate::pki::Subject::from_name(issuer.tbs_certificate().subject());
-    let issuer_name = if subject.organization.is_empty() { subject.common_name } else { subject.organization };
+    let issuer_name =
+        if subject.organization.is_empty() { subject.common_name } else { subject.organization };
     Ok(Licence {
         licence_type: schema.licence_type.clone(),
         number: number::with_check(&data.number)?,
@@ -183,8 +193,9 @@ pub fn from_text(text: &str) -> Result<Vec<u8>> {
             "not a licence: it starts with {shown:?}, expected the prefix {PREFIX:?}"
         )));
     };
-    let compressed = base45::decode(body)
-        .map_err(|e| Error::decode("licence text (base45)", format!("{e:?}: truncated or mistyped")))?;
+    let compressed = base45::decode(body).map_err(|e| {
+        Error::decode("licence text (base45)", format!("{e:?}: truncated or mistyped"))
+    })?;
     let mut out = Vec::new();
     flate2::read::ZlibDecoder::new(&compressed[..])
         .take(1 << 20) // a licence is small; never inflate a bomb
@@ -202,7 +213,9 @@ fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
         .and_then(|v| v.as_integer())
         .and_then(|i| u64::try_from(i).ok())
         .map(UnixTime::from_secs)
-        .ok_or_else(|| Error::decode("licence claims", format!("{name} is missing or not a number")))
+        .ok_or_else(|| {
+            Error::decode("licence claims", format!("{name} is missing or not a number"))
+        })
 }
 
 /// Reads the licence inside COSE bytes, without checking anything.
@@ -210,11 +223,16 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
     let sign1 = CoseSign1::from_tagged_slice(cose)
         .or_else(|_| CoseSign1::from_slice(cose))
         .map_err(|e| Error::decode("licence (COSE_Sign1)", e))?;
-    let payload = sign1.payload.as_deref().ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
+    let payload = sign1
+        .payload
+        .as_deref()
+        .ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
     let claims: Cbor = ciborium::from_reader(payload).map_err(cbor_err)?;
     let map = claims.as_map().ok_or_else(|| Error::decode("licence claims", "not a CBOR map"))?;
-    let issuer = claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
-    let lic = claim(map, &Cbor::Text("lic".into())).ok_or_else(|| Error::decode("licence claims", "no lic claim"))?;
+    let issuer =
+        claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
+    let lic = claim(map, &Cbor::Text("lic".into()))
+        .ok_or_else(|| Error::decode("licence claims", "no lic claim"))?;
     let lic: Value = lic.deserialized().map_err(cbor_err)?;
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let missing = |what: &str| Error::decode("licence", format!("{what} is missing"));
@@ -238,20 +256,36 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
 
 /// Verifies a licence (COSE bytes) against issuer certificates (found by `kid`), the trust
 /// anchors and CRLs, at `at`.
-pub fn verify(cose: &[u8], issuers: &[Certificate], trust: &Trust, at: UnixTime) -> Result<(Licence, SignatureReport)> {
+pub fn verify(
+    cose: &[u8],
+    issuers: &[Certificate],
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<(Licence, SignatureReport)> {
     let (sign1, licence) = read(cose)?;
-    let mut report = SignatureReport::new(licence.number.clone(), "licence: COSE_Sign1 (RFC 9052), CWT (RFC 8392)");
-    report.covers = format!("the {} licence {} of {}", licence.licence_type, licence.number, licence.holder.name);
+    let mut report = SignatureReport::new(
+        licence.number.clone(),
+        "licence: COSE_Sign1 (RFC 9052), CWT (RFC 8392)",
+    );
+    report.covers = format!(
+        "the {} licence {} of {}",
+        licence.licence_type, licence.number, licence.holder.name
+    );
     report.signing_time = Some(licence.issued.to_string());
     let kid = sign1.protected.header.key_id.clone();
     let alg = match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => Some(Algorithm::EcdsaP256Sha256),
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => Some(Algorithm::Ed25519),
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
+            Some(Algorithm::EcdsaP256Sha256)
+        }
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
+            Some(Algorithm::Ed25519)
+        }
         _ => None,
     };
     report.algorithm = alg.map_or_else(|| "unsupported".to_owned(), |a| a.to_string());
     // Every certificate carrying this kid is tried (kids can collide).
-    let candidates: Vec<&Certificate> = issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();
+    let candidates: Vec<&Certificate> =
+        issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();
     if candidates.is_empty() {
         report.push(CheckOutcome::indeterminate(
             "issuer",
@@ -280,19 +314,40 @@ pub fn verify(cose: &[u8], issuers: &[Certificate], trust: &Trust, at: UnixTime)
         return Ok((licence, report));
     };
     report.signer = Some(SignerIdentity::of(cert));
-    report.push(CheckOutcome::passed("signature", format!("{} signature verifies", report.algorithm)));
+    report.push(CheckOutcome::passed(
+        "signature",
+        format!("{} signature verifies", report.algorithm),
+    ));
     if let Err(e) = number::verify(&licence.number) {
         report.push(CheckOutcome::failed("number", SubIndication::FormatFailure, e.to_string()));
     }
     if at < licence.valid_from {
-        report.push(CheckOutcome::failed("validity", SubIndication::NotYetValid, format!("valid from {}", licence.valid_from)));
+        report.push(CheckOutcome::failed(
+            "validity",
+            SubIndication::NotYetValid,
+            format!("valid from {}", licence.valid_from),
+        ));
     } else if at > licence.valid_until {
-        report.push(CheckOutcome::failed("validity", SubIndication::Expired, format!("expired on {}", licence.valid_until)));
+        report.push(CheckOutcome::failed(
+            "validity",
+            SubIndication::Expired,
+            format!("expired on {}", licence.valid_until),
+        ));
     } else {
-        report.push(CheckOutcome::passed("validity", format!("valid from {} to {}", licence.valid_from, licence.valid_until)));
+        report.push(CheckOutcome::passed(
+            "validity",
+            format!("valid from {} to {}", licence.valid_from, licence.valid_until),
+        ));
     }
     let opts = pki::path::Options::new(pki::path::Purpose::LicenceIssuer, !trust.crls.is_empty());
-    let p = pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts);
+    let p = pki::path::validate_with(
+        cert,
+        &trust.intermediates,
+        &trust.anchors,
+        &trust.crls,
+        at,
+        &opts,
+    );
     push_path(&mut report, "issuer-chain", &p);
     Ok((licence, report))
 }

@@ -24,8 +24,17 @@ struct Issuer {
 fn issuer(alg: Algorithm) -> Issuer {
     let f = Fixture::new(alg);
     let key = PrivateKey::generate(alg).unwrap();
-    let s = Subject::new("Licensing Office", "City of Example", "VN").with_organization_identifier("0101234567");
-    let cert = f.prov.issue(&f.prov_key, &Csr::build(&s, &key).unwrap(), Profile::LicenceIssuer, Validity::days_from(now(), 365)).unwrap();
+    let s = Subject::new("Licensing Office", "City of Example", "VN")
+        .with_organization_identifier("0101234567");
+    let cert = f
+        .prov
+        .issue(
+            &f.prov_key,
+            &Csr::build(&s, &key).unwrap(),
+            Profile::LicenceIssuer,
+            Validity::days_from(now(), 365),
+        )
+        .unwrap();
     Issuer { f, key, cert }
 }
 
@@ -47,7 +56,11 @@ fn issue(i: &Issuer) -> String {
     licence::to_text(&cose).unwrap()
 }
 
-fn verify(i: &Issuer, text: &str, at: seal_core::time::UnixTime) -> seal_core::Result<seal_core::verify::SignatureReport> {
+fn verify(
+    i: &Issuer,
+    text: &str,
+    at: seal_core::time::UnixTime,
+) -> seal_core::Result<seal_core::verify::SignatureReport> {
     let cose = licence::from_text(text)?;
     licence::verify(&cose, std::slice::from_ref(&i.cert), &i.f.trust(), at).map(|(_, r)| r)
 }
@@ -79,7 +92,9 @@ fn each_kind_of_bad_licence_gets_its_own_answer() {
     assert!(e.contains("prefix"), "{e}");
     let e = verify(&i, &text[..text.len() - 1], at).unwrap_err().to_string();
     assert!(e.contains("base45") || e.contains("zlib"), "{e}");
-    let e = verify(&i, &format!("LC1:{}", base45::encode(b"not zlib at all")), at).unwrap_err().to_string();
+    let e = verify(&i, &format!("LC1:{}", base45::encode(b"not zlib at all")), at)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("zlib"), "{e}");
     // Tampered text that still decodes: the signature (or the structure) fails.
     let cose = licence::from_text(&text).unwrap();
@@ -118,7 +133,9 @@ fn issuing_checks_the_data() {
     assert!(licence::prepare(&schema, d, &i.cert, now()).is_err());
     let mut d = data();
     d.valid_until = "2020-01-01".into();
-    assert!(licence::prepare(&schema, d, &i.cert, now()).unwrap_err().to_string().contains("after"));
+    assert!(
+        licence::prepare(&schema, d, &i.cert, now()).unwrap_err().to_string().contains("after")
+    );
 }
 
 #[test]
@@ -130,7 +147,11 @@ fn qr_codes_roundtrip_through_our_reader_and_zbarimg() {
     assert!(qr::svg(&text).unwrap().contains("<svg"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("licence.png"), &png).unwrap();
-    let out = Command::new("zbarimg").args(["--raw", "-q", "licence.png"]).current_dir(dir.path()).output().expect("zbarimg is installed (zbar-tools)");
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q", "licence.png"])
+        .current_dir(dir.path())
+        .output()
+        .expect("zbarimg is installed (zbar-tools)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), text);
     assert!(qr::read(b"not an image").is_err());
@@ -141,7 +162,11 @@ fn python() -> PathBuf {
         return PathBuf::from(p);
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(venv.exists(), "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)", venv.display());
+    assert!(
+        venv.exists(),
+        "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)",
+        venv.display()
+    );
     venv
 }
 
@@ -153,11 +178,25 @@ fn pycose_verifies_ours_and_we_verify_pycose() {
         let d = i.f.dir.path();
         std::fs::write(d.join("licence.txt"), issue(&i)).unwrap();
         std::fs::write(d.join("issuer.pem"), certificate_to_pem(&i.cert).unwrap()).unwrap();
-        let out = Command::new(python()).arg(&script).args(["verify", "licence.txt", "issuer.pem"]).current_dir(d).output().unwrap();
+        let out = Command::new(python())
+            .arg(&script)
+            .args(["verify", "licence.txt", "issuer.pem"])
+            .current_dir(d)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{alg:?}: {}", String::from_utf8_lossy(&out.stderr));
 
-        std::fs::write(d.join("issuer.key"), i.key.to_pem(None, seal_core::keys::Kdf::Scrypt).unwrap().as_bytes()).unwrap();
-        let out = Command::new(python()).arg(&script).args(["issue", "issuer.key", "issuer.pem", "py.txt"]).current_dir(d).output().unwrap();
+        std::fs::write(
+            d.join("issuer.key"),
+            i.key.to_pem(None, seal_core::keys::Kdf::Scrypt).unwrap().as_bytes(),
+        )
+        .unwrap();
+        let out = Command::new(python())
+            .arg(&script)
+            .args(["issue", "issuer.key", "issuer.pem", "py.txt"])
+            .current_dir(d)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{alg:?}: {}", String::from_utf8_lossy(&out.stderr));
         let text = std::fs::read_to_string(d.join("py.txt")).unwrap();
         let r = verify(&i, &text, now().plus_days(1)).unwrap();

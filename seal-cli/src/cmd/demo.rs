@@ -11,6 +11,7 @@ use std::path::Path;
 
 use seal_core::io::{self, WriteOptions};
 use seal_core::keys::{Algorithm, Kdf, PrivateKey, hex};
+use seal_core::licence;
 use seal_core::pki::ca::{Ca, NewCa};
 use seal_core::pki::path::{self, Purpose};
 use seal_core::pki::revocation::RevocationReason;
@@ -167,7 +168,47 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         out.display()
     );
 
-    let passed = good.is_valid()
+    // A licence: issued by a licence-issuer certificate, read back from its QR code picture.
+    let issuer_key = PrivateKey::generate(Algorithm::Ed25519)?;
+    issuer_key.save(&dir.join("licence-issuer.key"), None, Kdf::Scrypt, true)?;
+    let issuer_subject = Subject::new("Demo Business Registration Office", "Demo City", "VN")
+        .with_organization_identifier("VN-DKKD-01");
+    let issuer_cert = prov.issue(
+        &prov_key,
+        &Csr::build(&issuer_subject, &issuer_key)?,
+        Profile::LicenceIssuer,
+        Validity::days_from(now, 365),
+    )?;
+    write(&dir.join("licence-issuer.pem"), &certificate_to_pem(&issuer_cert)?)?;
+    let data: licence::LicenceData = serde_json::from_value(json!({
+        "number": "BL2026000123",
+        "holder": {"name": "Demo Trading Co., Ltd.", "id": "0101234567"},
+        "region": "VN-HN",
+        "valid_until": now.plus_days(5 * 365).to_string(),
+        "attributes": {"company_type": "LLC", "capital": 500_000_000, "activities": ["retail", "import"]}
+    }))
+    .map_err(|e| Error::decode("demo licence", e))?;
+    let lic =
+        licence::prepare(&licence::Schema::find("business-licence")?, data, &issuer_cert, now)?;
+    let text = licence::to_text(&licence::sign(&lic, &issuer_key, &issuer_cert)?)?;
+    write(&dir.join("licence.txt"), &format!("{text}\n"))?;
+    let qr_png = licence::qr::png(&text)?;
+    io::write_atomic(&dir.join("licence.png"), &qr_png, WriteOptions::PUBLIC.force(true))?;
+    let scanned = licence::from_text(&licence::qr::read(&qr_png)?)?;
+    let (_, licence_report) =
+        licence::verify(&scanned, std::slice::from_ref(&issuer_cert), &trust, at)?;
+    let _ = writeln!(
+        log,
+        "9. licence {} as QR, verify:  {}",
+        lic.number,
+        match licence_report.sub_indication {
+            Some(sub) => format!("{} ({sub})", licence_report.indication),
+            None => licence_report.indication.to_string(),
+        }
+    );
+
+    let passed = licence_report.is_valid()
+        && good.is_valid()
         && !bad.is_valid()
         && stamped.is_valid()
         && !tampered.is_valid()

@@ -82,7 +82,10 @@ mod tests {
                 let mut c = chars.clone();
                 c[i] = a;
                 let wrong: String = c.iter().collect();
-                assert!(verify(&format!("{wrong}-{}", check_char(base).unwrap())).is_err(), "{wrong}");
+                assert!(
+                    verify(&format!("{wrong}-{}", check_char(base).unwrap())).is_err(),
+                    "{wrong}"
+                );
             }
         }
         // Every adjacent transposition of different characters is caught.

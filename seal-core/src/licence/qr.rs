@@ -27,9 +27,8 @@ pub fn svg(text: &str) -> Result<String> {
 
 /// Reads the text of the first QR code found in an image (PNG or JPEG).
 pub fn read(image_bytes: &[u8]) -> Result<String> {
-    let img = image::load_from_memory(image_bytes)
-        .map_err(|e| Error::decode("image", e))?
-        .to_luma8();
+    let img =
+        image::load_from_memory(image_bytes).map_err(|e| Error::decode("image", e))?.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
     if grids.is_empty() {

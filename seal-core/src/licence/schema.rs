@@ -129,7 +129,9 @@ impl Schema {
 fn fits(kind: Kind, v: &Value) -> bool {
     match kind {
         Kind::Boolean => v.is_boolean(),
-        Kind::Date => v.as_str().is_some_and(|s| s.len() == 10 && s.parse::<crate::time::UnixTime>().is_ok()),
+        Kind::Date => {
+            v.as_str().is_some_and(|s| s.len() == 10 && s.parse::<crate::time::UnixTime>().is_ok())
+        }
         Kind::Integer => v.is_i64() || v.is_u64(),
         Kind::Number => v.is_number(),
         Kind::String => v.as_str().is_some_and(|s| !s.trim().is_empty()),
@@ -160,7 +162,12 @@ mod tests {
         s.check(good.as_object().unwrap()).unwrap();
         let bad = json!({"company_type": "", "capital": "lots", "colour": "red"});
         let err = s.check(bad.as_object().unwrap()).unwrap_err().to_string();
-        for needle in ["activities is missing", "capital must be a whole number", "company_type must be non-empty text", "colour is not an attribute"] {
+        for needle in [
+            "activities is missing",
+            "capital must be a whole number",
+            "company_type must be non-empty text",
+            "colour is not an attribute",
+        ] {
             assert!(err.contains(needle), "{err}");
         }
         assert!(Schema::find("fishing").unwrap_err().to_string().contains("business-licence"));
