@@ -9,6 +9,7 @@
 pub mod number;
 pub mod qr;
 pub mod schema;
+pub mod trust;
 
 use std::io::{Read, Write};
 
@@ -64,6 +65,9 @@ pub struct Licence {
     pub valid_until: UnixTime,
     /// The type's attributes.
     pub attributes: Map<String, Value>,
+    /// The licence's index in its issuer's status list (for revocation), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_index: Option<u64>,
 }
 
 /// What an agency supplies to issue a licence (a data file, one line of a batch).
@@ -85,6 +89,9 @@ pub struct LicenceData {
     /// The type's attributes.
     #[serde(default)]
     pub attributes: Map<String, Value>,
+    /// The licence's index in the issuer's status list, for revocation.
+    #[serde(default)]
+    pub status_index: Option<u64>,
 }
 
 /// The COSE key id of an issuer: the first 8 bytes of the SHA-256 of its certificate.
@@ -139,6 +146,7 @@ pub fn prepare(
         valid_from,
         valid_until,
         attributes: data.attributes,
+        status_index: data.status_index,
     })
 }
 
@@ -153,6 +161,7 @@ pub fn sign(licence: &Licence, signer: &dyn Signer, issuer_cert: &Certificate) -
         "h": {"n": licence.holder.name, "i": licence.holder.id},
         "r": licence.region,
         "a": licence.attributes,
+        "s": licence.status_index,
     }))
     .map_err(cbor_err)?;
     let secs = |t: UnixTime| Cbor::Integer(t.as_secs().into());
@@ -165,16 +174,57 @@ pub fn sign(licence: &Licence, signer: &dyn Signer, issuer_cert: &Certificate) -
     ]);
     let mut payload = Vec::new();
     ciborium::into_writer(&claims, &mut payload).map_err(cbor_err)?;
-    let protected = HeaderBuilder::new()
+    sign_cose(payload, signer, issuer_cert, false)
+}
+
+/// COSE_Sign1 over `payload` with `alg` and `kid` (and, with `include_cert`, the
+/// certificate as `x5chain`, RFC 9360) in the protected header.
+pub(crate) fn sign_cose(
+    payload: Vec<u8>,
+    signer: &dyn Signer,
+    cert: &Certificate,
+    include_cert: bool,
+) -> Result<Vec<u8>> {
+    let mut protected = HeaderBuilder::new()
         .algorithm(cose_alg(signer.algorithm())?)
-        .key_id(key_id(issuer_cert)?.to_vec())
-        .build();
+        .key_id(key_id(cert)?.to_vec());
+    if include_cert {
+        protected = protected.value(33, Cbor::Bytes(pki::certificate_der(cert)?));
+    }
     let sign1 = CoseSign1Builder::new()
-        .protected(protected)
+        .protected(protected.build())
         .payload(payload)
         .try_create_signature(&[], |tbs| signer.sign(tbs).map(|s| s.raw().to_vec()))?
         .build();
     sign1.to_tagged_vec().map_err(cbor_err)
+}
+
+/// Decodes a COSE_Sign1 (tagged or not).
+pub(crate) fn decode_cose(cose: &[u8]) -> Result<CoseSign1> {
+    CoseSign1::from_tagged_slice(cose)
+        .or_else(|_| CoseSign1::from_slice(cose))
+        .map_err(|e| Error::decode("COSE_Sign1", e))
+}
+
+/// True if `sign1` verifies with the key of `cert` under the algorithm in its header.
+pub(crate) fn cose_verifies(sign1: &CoseSign1, cert: &Certificate) -> bool {
+    let alg = match &sign1.protected.header.alg {
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
+            Algorithm::EcdsaP256Sha256
+        }
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
+            Algorithm::Ed25519
+        }
+        _ => return false,
+    };
+    let Ok(key) = pki::certificate_key(cert) else { return false };
+    key.algorithm() == alg
+        && sign1
+            .verify_signature(&[], |sig, data| {
+                let raw: [u8; 64] = sig.try_into().map_err(|_| crate::keys::BadSignature)?;
+                key.verify(data, &Signature::from_raw(alg, raw))
+            })
+            .is_ok()
 }
 
 /// The compact text form: `LC1:` + base45(zlib(COSE)).
@@ -220,9 +270,7 @@ fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
 
 /// Reads the licence inside COSE bytes, without checking anything.
 pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
-    let sign1 = CoseSign1::from_tagged_slice(cose)
-        .or_else(|_| CoseSign1::from_slice(cose))
-        .map_err(|e| Error::decode("licence (COSE_Sign1)", e))?;
+    let sign1 = decode_cose(cose)?;
     let payload = sign1
         .payload
         .as_deref()
@@ -250,6 +298,7 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
         valid_from: time_claim(map, 5, "nbf")?,
         valid_until: time_claim(map, 4, "exp")?,
         attributes: lic.get("a").and_then(Value::as_object).cloned().unwrap_or_default(),
+        status_index: lic.get("s").and_then(Value::as_u64),
     };
     Ok((sign1, licence))
 }
@@ -294,17 +343,7 @@ pub fn verify(
         ));
         return Ok((licence, report));
     }
-    let signer = candidates.into_iter().find(|cert| {
-        let Some(alg) = alg else { return false };
-        let Ok(key) = pki::certificate_key(cert) else { return false };
-        key.algorithm() == alg
-            && sign1
-                .verify_signature(&[], |sig, data| {
-                    let raw: [u8; 64] = sig.try_into().map_err(|_| crate::keys::BadSignature)?;
-                    key.verify(data, &Signature::from_raw(alg, raw))
-                })
-                .is_ok()
-    });
+    let signer = candidates.into_iter().find(|cert| cose_verifies(&sign1, cert));
     let Some(cert) = signer else {
         report.push(CheckOutcome::failed(
             "signature",

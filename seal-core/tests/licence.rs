@@ -206,3 +206,261 @@ fn pycose_verifies_ours_and_we_verify_pycose() {
         assert_eq!(r.indication, Indication::TotalPassed);
     }
 }
+
+mod lists {
+    use super::*;
+    use base64ct::{Base64, Encoding};
+    use seal_core::licence::trust::{self, ListedIssuer, TrustListBody};
+    use seal_core::pki::certificate_der;
+    use seal_core::time::UnixTime;
+
+    fn issue_indexed(i: &Issuer, index: u64) -> Vec<u8> {
+        let schema = Schema::find("business-licence").unwrap();
+        let mut d = data();
+        d.status_index = Some(index);
+        let lic = licence::prepare(&schema, d, &i.cert, now()).unwrap();
+        licence::sign(&lic, &i.key, &i.cert).unwrap()
+    }
+
+    fn list(
+        i: &Issuer,
+        types: &[&str],
+        regions: &[&str],
+        seq: u64,
+        next_update: UnixTime,
+    ) -> Vec<u8> {
+        let body = TrustListBody {
+            name: "VN licence issuers".into(),
+            sequence: seq,
+            issued: now(),
+            next_update,
+            issuers: vec![ListedIssuer {
+                certificate: Base64::encode_string(&certificate_der(&i.cert).unwrap()),
+                regions: regions.iter().map(|s| s.to_string()).collect(),
+                licence_types: types.iter().map(|s| s.to_string()).collect(),
+            }],
+        };
+        // The root authority signs the list.
+        trust::sign_trust_list(&body, &i.f.root_key, i.f.root.certificate()).unwrap()
+    }
+
+    fn check<'a>(
+        r: &'a seal_core::verify::SignatureReport,
+        name: &str,
+    ) -> Vec<&'a seal_core::verify::CheckOutcome> {
+        r.checks.iter().filter(|c| c.check == name).collect()
+    }
+
+    #[test]
+    fn trust_and_status_lists() {
+        for alg in Algorithm::ALL {
+            let i = issuer(alg);
+            let at = now().plus_days(1);
+            let cose = issue_indexed(&i, 5);
+            let good_list = trust::open_trust_list(
+                &list(&i, &["business-licence"], &["VN-HN"], 7, now().plus_days(30)),
+                &i.f.trust(),
+                at,
+                0,
+            )
+            .unwrap();
+            assert!(good_list.report.is_valid(), "{:?}", good_list.report);
+            let status =
+                trust::sign_status_list(&[1, 2], 64, 1, now(), now().plus_days(7), &i.key, &i.cert)
+                    .unwrap();
+            let status = trust::open_status_list(&status, &good_list.certificates).unwrap();
+            let (_, r) = trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&good_list),
+                std::slice::from_ref(&status),
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            assert!(r.is_valid(), "{alg:?}: {r:?}");
+
+            // Revoked.
+            let revoked =
+                trust::sign_status_list(&[5], 64, 2, now(), now().plus_days(7), &i.key, &i.cert)
+                    .unwrap();
+            let revoked = trust::open_status_list(&revoked, &good_list.certificates).unwrap();
+            let (_, r) = trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&good_list),
+                &[status.clone(), revoked],
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            assert_eq!(r.sub_indication, Some(SubIndication::Revoked), "{r:?}");
+
+            // A stale status list: indeterminate.
+            let (_, r) = trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&good_list),
+                std::slice::from_ref(&status),
+                &i.f.trust(),
+                now().plus_days(8),
+            )
+            .unwrap();
+            assert_eq!(r.indication, Indication::Indeterminate, "{r:?}");
+            assert!(check(&r, "revocation").iter().any(|c| c.detail.contains("stale")));
+
+            // No status list at all for a licence that has an index.
+            let (_, r) = trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&good_list),
+                &[],
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            assert_eq!(r.sub_indication, Some(SubIndication::TryLater));
+
+            // The issuer is listed for another type only.
+            let other_type = trust::open_trust_list(
+                &list(&i, &["building-permit"], &[], 8, now().plus_days(30)),
+                &i.f.trust(),
+                at,
+                0,
+            )
+            .unwrap();
+            let (_, r) = trust::verify_licence(
+                &cose,
+                &[other_type],
+                std::slice::from_ref(&status),
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            assert!(
+                check(&r, "licence-type").iter().any(|c| c.indication != Indication::TotalPassed),
+                "{r:?}"
+            );
+            assert!(!r.is_valid());
+
+            // Another region only.
+            let other_region = trust::open_trust_list(
+                &list(&i, &["business-licence"], &["VN-SG"], 9, now().plus_days(30)),
+                &i.f.trust(),
+                at,
+                0,
+            )
+            .unwrap();
+            let (_, r) = trust::verify_licence(
+                &cose,
+                &[other_region],
+                std::slice::from_ref(&status),
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            assert!(!r.is_valid());
+
+            // A stale trust list, and a replayed one.
+            let stale = trust::open_trust_list(
+                &list(&i, &["business-licence"], &[], 3, now().plus_days(1)),
+                &i.f.trust(),
+                now().plus_days(2),
+                0,
+            )
+            .unwrap();
+            assert_eq!(stale.report.indication, Indication::Indeterminate);
+            let (_, r) = trust::verify_licence(
+                &cose,
+                &[stale],
+                std::slice::from_ref(&status),
+                &i.f.trust(),
+                now().plus_days(2),
+            )
+            .unwrap();
+            assert_eq!(r.indication, Indication::Indeterminate, "{r:?}");
+            let replayed = trust::open_trust_list(
+                &list(&i, &["business-licence"], &[], 3, now().plus_days(30)),
+                &i.f.trust(),
+                at,
+                7,
+            )
+            .unwrap();
+            assert_eq!(replayed.report.indication, Indication::TotalFailed);
+
+            // A list signed by someone the verifier does not trust.
+            let stranger = issuer(alg);
+            let untrusted = trust::open_trust_list(
+                &list(&i, &["business-licence"], &[], 7, now().plus_days(30)),
+                &stranger.f.trust(),
+                at,
+                0,
+            )
+            .unwrap();
+            assert!(!untrusted.report.is_valid());
+
+            // A tampered list.
+            let mut bytes = list(&i, &["business-licence"], &[], 7, now().plus_days(30));
+            let pos = bytes.windows(16).position(|w| w == b"business-licence").unwrap();
+            bytes[pos] = b'B';
+            let tampered = trust::open_trust_list(&bytes, &i.f.trust(), at, 0).unwrap();
+            assert_eq!(tampered.report.sub_indication, Some(SubIndication::SigCryptoFailure));
+
+            // A status list signed by another key is refused.
+            let forged = trust::sign_status_list(
+                &[],
+                64,
+                3,
+                now(),
+                now().plus_days(7),
+                &stranger.key,
+                &stranger.cert,
+            )
+            .unwrap();
+            let forged = trust::open_status_list(&forged, &good_list.certificates).unwrap();
+            let (_, r) = trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&good_list),
+                &[forged],
+                &i.f.trust(),
+                at,
+            )
+            .unwrap();
+            // (Its kid is the stranger's, so it does not count for this issuer: no status.)
+            assert!(!r.is_valid(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn mutual_recognition_of_two_regions() {
+        let hanoi = issuer(Algorithm::Ed25519);
+        let saigon = issuer(Algorithm::EcdsaP256Sha256);
+        let at = now().plus_days(1);
+        let mut trust = hanoi.f.trust();
+        trust.anchors.extend(saigon.f.trust().anchors);
+        trust.intermediates.extend(saigon.f.trust().intermediates);
+        let lists = [
+            trust::open_trust_list(
+                &list(&hanoi, &["business-licence"], &[], 1, now().plus_days(30)),
+                &trust,
+                at,
+                0,
+            )
+            .unwrap(),
+            trust::open_trust_list(
+                &list(&saigon, &["business-licence"], &[], 1, now().plus_days(30)),
+                &trust,
+                at,
+                0,
+            )
+            .unwrap(),
+        ];
+        for i in [&hanoi, &saigon] {
+            let schema = Schema::find("business-licence").unwrap();
+            let cose = licence::sign(
+                &licence::prepare(&schema, data(), &i.cert, now()).unwrap(),
+                &i.key,
+                &i.cert,
+            )
+            .unwrap();
+            let (_, r) = trust::verify_licence(&cose, &lists, &[], &trust, at).unwrap();
+            assert!(r.is_valid(), "{r:?}");
+        }
+    }
+}
