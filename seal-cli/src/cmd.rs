@@ -18,7 +18,7 @@ use seal_core::{Error, Result};
 use crate::Outcome;
 use crate::cli::{
     Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, LicenceCommand, PassArgs,
-    SealCommand, SubjectArgs, TrustArgs,
+    SealCommand, SubjectArgs, TrustArgs, TrustListCommand,
 };
 use seal_core::pki;
 use seal_core::verify::Trust;
@@ -45,6 +45,11 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Licence(LicenceCommand::Issue(a)) => licence::issue(&a),
         Command::Licence(LicenceCommand::Verify(a)) => licence::verify(&a),
         Command::Licence(LicenceCommand::Types) => licence::types(),
+        Command::Licence(LicenceCommand::Status(a)) => licence::status(&a),
+        Command::TrustList(TrustListCommand::Build(a)) => licence::build_list(&a),
+        Command::TrustList(TrustListCommand::Sign(a)) => licence::sign_list(&a),
+        Command::TrustList(TrustListCommand::Show(a)) => licence::show_list(&a),
+        Command::TrustList(TrustListCommand::Verify(a)) => licence::verify_list(&a),
     }
 }
 

@@ -74,6 +74,11 @@ fn every_command_has_help_with_an_example() {
         &["licence", "issue"],
         &["licence", "verify"],
         &["licence", "types"],
+        &["licence", "status"],
+        &["trust-list", "build"],
+        &["trust-list", "sign"],
+        &["trust-list", "show"],
+        &["trust-list", "verify"],
     ] {
         let mut args = cmd.to_vec();
         args.push("--help");
@@ -860,4 +865,118 @@ fn licences_through_the_cli() {
             && e.contains("level must be non-empty text"),
         "{e}"
     );
+}
+
+#[test]
+fn trust_lists_and_status_lists_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    std::fs::write(d.join("data.json"), r#"{"number": "BL7", "holder": {"name": "Shop", "id": "42"}, "region": "VN-HN", "status_index": 9,
+        "valid_until": "2099-01-01", "attributes": {"company_type": "LLC", "capital": 1, "activities": ["retail"]}}"#).unwrap();
+    ok(&seal(
+        d,
+        &[
+            "licence",
+            "issue",
+            "--type",
+            "business-licence",
+            "--data",
+            "data.json",
+            "--key",
+            "pki/licence-issuer.key",
+            "--cert",
+            "pki/licence-issuer.pem",
+            "--out",
+            "bl7",
+        ],
+    ));
+    ok(&seal(
+        d,
+        &[
+            "trust-list",
+            "build",
+            "--name",
+            "VN issuers",
+            "--sequence",
+            "4",
+            "--issuer",
+            "pki/licence-issuer.pem:business-licence:VN-HN",
+            "--out",
+            "list.json",
+        ],
+    ));
+    ok(&seal(
+        d,
+        &[
+            "trust-list",
+            "sign",
+            "list.json",
+            "--key",
+            "pki/root/ca.key",
+            "--cert",
+            "pki/root/ca.pem",
+            "--out",
+            "vn.tl",
+        ],
+    ));
+    let shown = ok(&seal(d, &["trust-list", "show", "vn.tl"]));
+    assert!(
+        shown.contains("Demo Business Registration Office") && shown.contains("VN-HN"),
+        "{shown}"
+    );
+    ok(&run(d, &with(&["trust-list", "verify", "vn.tl"], &trust)));
+    let out = run(d, &with(&["trust-list", "verify", "vn.tl", "--min-sequence", "5"], &trust));
+    assert_eq!(code(&out), 1, "a replayed list");
+    ok(&seal(
+        d,
+        &[
+            "licence",
+            "status",
+            "--key",
+            "pki/licence-issuer.key",
+            "--cert",
+            "pki/licence-issuer.pem",
+            "--size",
+            "1000",
+            "--revoked",
+            "3,4",
+            "--sequence",
+            "1",
+            "--out",
+            "s1",
+        ],
+    ));
+    ok(&seal(
+        d,
+        &[
+            "licence",
+            "status",
+            "--key",
+            "pki/licence-issuer.key",
+            "--cert",
+            "pki/licence-issuer.pem",
+            "--size",
+            "1000",
+            "--revoked",
+            "3,4,9",
+            "--sequence",
+            "2",
+            "--out",
+            "s2",
+        ],
+    ));
+    let base = ["licence", "verify", "bl7.png", "--trust-list", "vn.tl"];
+    let out = run(d, &with(&[&base[..], &["--status-list", "s1"]].concat(), &trust));
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let out =
+        run(d, &with(&[&base[..], &["--status-list", "s1", "s2", "--json"]].concat(), &trust));
+    assert_eq!(code(&out), 1);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["report"]["sub_indication"], "REVOKED");
+    let out = run(
+        d,
+        &with(&[&base[..], &["--status-list", "s1", "--at", "2030-01-01"]].concat(), &trust),
+    );
+    assert_eq!(code(&out), 1, "stale lists: indeterminate");
 }

@@ -5,6 +5,7 @@ use std::io::Read;
 
 use seal_core::io::{self, WriteOptions};
 use seal_core::keys::PrivateKey;
+use seal_core::licence::trust::{self, ListedIssuer, TrustListBody};
 use seal_core::licence::{self, LicenceData, Schema, qr};
 use seal_core::pki;
 use seal_core::time::UnixTime;
@@ -13,7 +14,10 @@ use seal_core::{Error, Result};
 use serde_json::json;
 
 use crate::Outcome;
-use crate::cli::{LicenceIssueArgs, LicenceVerifyArgs};
+use crate::cli::{
+    LicenceIssueArgs, LicenceStatusArgs, LicenceVerifyArgs, TrustListBuildArgs, TrustListShowArgs,
+    TrustListSignArgs, TrustListVerifyArgs,
+};
 
 pub fn issue(a: &LicenceIssueArgs) -> Result<Outcome> {
     let schema = match &a.schema {
@@ -83,8 +87,25 @@ pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
         })?,
     };
     let cose = licence::from_text(&text).map_err(|e| e.in_file(&a.input))?;
-    let (lic, sig) =
-        licence::verify(&cose, &issuers, &trust, at).map_err(|e| e.in_file(&a.input))?;
+    let mut lists = Vec::new();
+    for p in &a.trust_list {
+        lists.push(
+            trust::open_trust_list(&io::read(p)?, &trust, at, a.min_sequence)
+                .map_err(|e| e.in_file(p))?,
+        );
+    }
+    let list_issuers: Vec<_> = lists.iter().flat_map(|l| l.certificates.iter().cloned()).collect();
+    let mut statuses = Vec::new();
+    for p in &a.status_list {
+        let all: Vec<_> = issuers.iter().chain(&list_issuers).cloned().collect();
+        statuses.push(trust::open_status_list(&io::read(p)?, &all).map_err(|e| e.in_file(p))?);
+    }
+    let (lic, sig) = if lists.is_empty() {
+        licence::verify(&cose, &issuers, &trust, at)
+    } else {
+        trust::verify_licence(&cose, &lists, &statuses, &trust, at)
+    }
+    .map_err(|e| e.in_file(&a.input))?;
     let report = Report::new(a.input.display().to_string(), at, vec![sig]);
     let mut t = String::new();
     let _ = writeln!(t, "Licence:   {} {}", lic.licence_type, lic.number);
@@ -118,4 +139,116 @@ pub fn types() -> Result<Outcome> {
         }
     }
     Ok(Outcome::ok(t, json!(all)))
+}
+
+pub fn status(a: &LicenceStatusArgs) -> Result<Outcome> {
+    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let cert = pki::load_certificate(&a.cert)?;
+    let now = UnixTime::now();
+    let list = trust::sign_status_list(
+        &a.revoked,
+        a.size,
+        a.sequence,
+        now,
+        now.plus_days(a.days),
+        &key,
+        &cert,
+    )?;
+    io::write_atomic(&a.out, &list, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!(
+            "wrote status list #{} ({} of {} revoked) to {}\n",
+            a.sequence,
+            a.revoked.len(),
+            a.size,
+            a.out.display()
+        ),
+        json!({"status_list": a.out, "sequence": a.sequence, "revoked": a.revoked.len()}),
+    ))
+}
+
+pub fn build_list(a: &TrustListBuildArgs) -> Result<Outcome> {
+    use base64ct::{Base64, Encoding};
+    let mut issuers = Vec::new();
+    for spec in &a.issuers {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(path), Some(types)) = (parts.next(), parts.next()) else {
+            return Err(Error::InvalidInput(format!(
+                "--issuer {spec:?}: expected CERT:TYPE[,TYPE...][:REGION,...]"
+            )));
+        };
+        let cert = pki::load_certificate(std::path::Path::new(path))?;
+        let list =
+            |s: &str| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        issuers.push(ListedIssuer {
+            certificate: Base64::encode_string(&pki::certificate_der(&cert)?),
+            licence_types: list(types),
+            regions: parts.next().map(list).unwrap_or_default(),
+        });
+    }
+    let now = UnixTime::now();
+    let body = TrustListBody {
+        name: a.name.clone(),
+        sequence: a.sequence,
+        issued: now,
+        next_update: now.plus_days(a.days),
+        issuers,
+    };
+    let json = serde_json::to_vec_pretty(&body).map_err(|e| Error::decode("trust list", e))?;
+    io::write_atomic(&a.out, &json, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!(
+            "wrote trust list \"{}\" #{} with {} issuer(s) to {}\n",
+            a.name,
+            a.sequence,
+            body.issuers.len(),
+            a.out.display()
+        ),
+        json!(body),
+    ))
+}
+
+pub fn sign_list(a: &TrustListSignArgs) -> Result<Outcome> {
+    let body: TrustListBody = serde_json::from_slice(&io::read(&a.input)?)
+        .map_err(|e| Error::decode("trust list", e).in_file(&a.input))?;
+    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let cert = pki::load_certificate(&a.cert)?;
+    let signed = trust::sign_trust_list(&body, &key, &cert)?;
+    io::write_atomic(&a.out, &signed, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!("signed trust list \"{}\" #{} to {}\n", body.name, body.sequence, a.out.display()),
+        json!({"trust_list": a.out}),
+    ))
+}
+
+pub fn show_list(a: &TrustListShowArgs) -> Result<Outcome> {
+    let list = trust::open_trust_list(
+        &io::read(&a.input)?,
+        &seal_core::verify::Trust::default(),
+        UnixTime::now(),
+        0,
+    )
+    .map_err(|e| e.in_file(&a.input))?;
+    let mut t = String::new();
+    let _ = writeln!(t, "Trust list:  {} #{}", list.body.name, list.body.sequence);
+    let _ = writeln!(t, "Issued:      {}, next update {}", list.body.issued, list.body.next_update);
+    for (c, e) in list.certificates.iter().zip(&list.body.issuers) {
+        let regions =
+            if e.regions.is_empty() { "any region".to_owned() } else { e.regions.join(", ") };
+        let _ = writeln!(
+            t,
+            "Issuer:      {} ({}; {regions})",
+            pki::display_name(c.tbs_certificate().subject()),
+            e.licence_types.join(", ")
+        );
+    }
+    Ok(Outcome::ok(t, json!(list.body)))
+}
+
+pub fn verify_list(a: &TrustListVerifyArgs) -> Result<Outcome> {
+    let (trust, at) = a.trust.load()?;
+    let list = trust::open_trust_list(&io::read(&a.input)?, &trust, at, a.min_sequence)
+        .map_err(|e| e.in_file(&a.input))?;
+    let report = Report::new(a.input.display().to_string(), at, vec![list.report]);
+    Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
 }
