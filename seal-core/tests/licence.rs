@@ -155,6 +155,17 @@ fn qr_codes_roundtrip_through_our_reader_and_zbarimg() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), text);
     assert!(qr::read(b"not an image").is_err());
+
+    // A QR code made by other software (qrencode), at another error correction level and as
+    // a JPEG photo-like copy, reads back to the same text.
+    let out = Command::new("qrencode").args(["-l", "M", "-s", "6", "-o", "other.png", &text]).current_dir(dir.path()).output().expect("qrencode is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let other = std::fs::read(dir.path().join("other.png")).unwrap();
+    assert_eq!(qr::read(&other).unwrap(), text);
+    let img = image::load_from_memory(&other).unwrap();
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.to_rgb8().write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!(qr::read(jpeg.get_ref()).unwrap(), text);
 }
 
 fn python() -> PathBuf {
