@@ -399,6 +399,24 @@ impl fmt::Debug for PublicKey {
     }
 }
 
+/// Verifies many Ed25519 signatures at once (randomised batch verification): `Ok` means
+/// every one verifies; on `Err`, check them one by one to find which do not.
+pub fn verify_ed25519_batch(items: &[(Vec<u8>, Signature, PublicKey)]) -> Result<(), BadSignature> {
+    let mut msgs = Vec::with_capacity(items.len());
+    let mut sigs = Vec::with_capacity(items.len());
+    let mut keys = Vec::with_capacity(items.len());
+    for (m, s, k) in items {
+        let PublicKey::Ed25519(k) = k else { return Err(BadSignature) };
+        if s.algorithm != Algorithm::Ed25519 {
+            return Err(BadSignature);
+        }
+        msgs.push(m.as_slice());
+        sigs.push(ed25519_dalek::Signature::from_bytes(&s.raw));
+        keys.push(*k);
+    }
+    ed25519_dalek::verify_batch(&msgs, &sigs, &keys).map_err(|_| BadSignature)
+}
+
 /// Which key derivation protects an encrypted PKCS#8 file (PBES2, RFC 8018, with AES-256-CBC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

@@ -312,6 +312,26 @@ pub fn verify(
     at: UnixTime,
 ) -> Result<(Licence, SignatureReport)> {
     let (sign1, licence) = read(cose)?;
+    let report = check(&sign1, &licence, issuers, None, &|cert| chain(cert, trust, at), at);
+    Ok((licence, report))
+}
+
+/// The issuer chain of a licence-issuer certificate.
+fn chain(cert: &Certificate, trust: &Trust, at: UnixTime) -> pki::path::PathReport {
+    let opts = pki::path::Options::new(pki::path::Purpose::LicenceIssuer, !trust.crls.is_empty());
+    pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts)
+}
+
+/// Every check of one licence. `presigned` names the issuer whose signature was already
+/// verified (in a batch); `chains` gives the issuer chain result (cached in bulk).
+fn check(
+    sign1: &CoseSign1,
+    licence: &Licence,
+    issuers: &[Certificate],
+    presigned: Option<&Certificate>,
+    chains: &(dyn Fn(&Certificate) -> pki::path::PathReport + Sync),
+    at: UnixTime,
+) -> SignatureReport {
     let mut report = SignatureReport::new(
         licence.number.clone(),
         "licence: COSE_Sign1 (RFC 9052), CWT (RFC 8392)",
@@ -321,17 +341,9 @@ pub fn verify(
         licence.licence_type, licence.number, licence.holder.name
     );
     report.signing_time = Some(licence.issued.to_string());
-    let kid = sign1.protected.header.key_id.clone();
-    let alg = match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
-            Some(Algorithm::EcdsaP256Sha256)
-        }
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
-            Some(Algorithm::Ed25519)
-        }
-        _ => None,
-    };
-    report.algorithm = alg.map_or_else(|| "unsupported".to_owned(), |a| a.to_string());
+    let kid = &sign1.protected.header.key_id;
+    report.algorithm =
+        cose_algorithm(sign1).map_or_else(|| "unsupported".to_owned(), |a| a.to_string());
     // Every certificate carrying this kid is tried (kids can collide).
     let candidates: Vec<&Certificate> =
         issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();
@@ -339,18 +351,19 @@ pub fn verify(
         report.push(CheckOutcome::indeterminate(
             "issuer",
             SubIndication::NoCertificateChainFound,
-            format!("no known issuer has key id {}", crate::keys::hex(&kid)),
+            format!("no known issuer has key id {}", crate::keys::hex(kid)),
         ));
-        return Ok((licence, report));
+        return report;
     }
-    let signer = candidates.into_iter().find(|cert| cose_verifies(&sign1, cert));
+    let signer =
+        presigned.or_else(|| candidates.into_iter().find(|cert| cose_verifies(sign1, cert)));
     let Some(cert) = signer else {
         report.push(CheckOutcome::failed(
             "signature",
             SubIndication::SigCryptoFailure,
             "the signature does not verify with any issuer key of that key id: the licence was changed",
         ));
-        return Ok((licence, report));
+        return report;
     };
     report.signer = Some(SignerIdentity::of(cert));
     report.push(CheckOutcome::passed(
@@ -378,15 +391,99 @@ pub fn verify(
             format!("valid from {} to {}", licence.valid_from, licence.valid_until),
         ));
     }
-    let opts = pki::path::Options::new(pki::path::Purpose::LicenceIssuer, !trust.crls.is_empty());
-    let p = pki::path::validate_with(
-        cert,
-        &trust.intermediates,
-        &trust.anchors,
-        &trust.crls,
-        at,
-        &opts,
-    );
-    push_path(&mut report, "issuer-chain", &p);
-    Ok((licence, report))
+    push_path(&mut report, "issuer-chain", &chains(cert));
+    report
+}
+
+fn cose_algorithm(sign1: &CoseSign1) -> Option<Algorithm> {
+    match &sign1.protected.header.alg {
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
+            Some(Algorithm::EcdsaP256Sha256)
+        }
+        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
+            Some(Algorithm::Ed25519)
+        }
+        _ => None,
+    }
+}
+
+/// Verifies many licences (a registry export) on all cores: issuer chains are validated
+/// once per issuer, and Ed25519 signatures are checked in batches (falling back to one by
+/// one for a batch that fails, so each licence still gets its own answer).
+pub fn verify_many(
+    coses: &[Vec<u8>],
+    issuers: &[Certificate],
+    trust: &Trust,
+    at: UnixTime,
+) -> Vec<Result<(Licence, SignatureReport)>> {
+    use rayon::prelude::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    let decoded: Vec<Result<(CoseSign1, Licence)>> = coses.par_iter().map(|c| read(c)).collect();
+    // Ed25519 licences whose kid names exactly one Ed25519 issuer: batch candidates.
+    let single_issuer = |sign1: &CoseSign1| -> Option<&Certificate> {
+        let mut it = issuers
+            .iter()
+            .filter(|c| key_id(c).is_ok_and(|k| k[..] == sign1.protected.header.key_id[..]));
+        let first = it.next()?;
+        it.next().is_none().then_some(first)
+    };
+    let batchable: Vec<(usize, &Certificate)> = decoded
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let (sign1, _) = d.as_ref().ok()?;
+            (cose_algorithm(sign1) == Some(Algorithm::Ed25519)).then_some(())?;
+            let cert = single_issuer(sign1)?;
+            pki::certificate_key(cert)
+                .ok()
+                .filter(|k| k.algorithm() == Algorithm::Ed25519)
+                .map(|_| (i, cert))
+        })
+        .collect();
+    let mut presigned: Vec<Option<&Certificate>> = vec![None; coses.len()];
+    let passed: Vec<Vec<(usize, &Certificate)>> = batchable
+        .par_chunks(64)
+        .filter_map(|chunk| {
+            let items: Vec<(Vec<u8>, Signature, crate::keys::PublicKey)> = chunk
+                .iter()
+                .filter_map(|(i, cert)| {
+                    let (sign1, _) = decoded[*i].as_ref().ok()?;
+                    let raw: [u8; 64] = sign1.signature.as_slice().try_into().ok()?;
+                    Some((
+                        sign1.tbs_data(&[]),
+                        Signature::from_raw(Algorithm::Ed25519, raw),
+                        pki::certificate_key(cert).ok()?,
+                    ))
+                })
+                .collect();
+            (items.len() == chunk.len() && crate::keys::verify_ed25519_batch(&items).is_ok())
+                .then(|| chunk.to_vec())
+        })
+        .collect();
+    for (i, cert) in passed.into_iter().flatten() {
+        presigned[i] = Some(cert);
+    }
+    let cache: Mutex<HashMap<Vec<u8>, pki::path::PathReport>> = Mutex::new(HashMap::new());
+    let chains = |cert: &Certificate| {
+        let key = pki::certificate_der(cert).unwrap_or_default();
+        if let Some(p) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return p;
+        }
+        let p = chain(cert, trust, at);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, p.clone());
+        }
+        p
+    };
+    decoded
+        .into_par_iter()
+        .zip(presigned.into_par_iter())
+        .map(|(d, pre)| {
+            let (sign1, licence) = d?;
+            let report = check(&sign1, &licence, issuers, pre, &chains, at);
+            Ok((licence, report))
+        })
+        .collect()
 }

@@ -158,7 +158,11 @@ fn qr_codes_roundtrip_through_our_reader_and_zbarimg() {
 
     // A QR code made by other software (qrencode), at another error correction level and as
     // a JPEG photo-like copy, reads back to the same text.
-    let out = Command::new("qrencode").args(["-l", "M", "-s", "6", "-o", "other.png", &text]).current_dir(dir.path()).output().expect("qrencode is installed");
+    let out = Command::new("qrencode")
+        .args(["-l", "M", "-s", "6", "-o", "other.png", &text])
+        .current_dir(dir.path())
+        .output()
+        .expect("qrencode is installed");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let other = std::fs::read(dir.path().join("other.png")).unwrap();
     assert_eq!(qr::read(&other).unwrap(), text);
@@ -472,6 +476,48 @@ mod lists {
             .unwrap();
             let (_, r) = trust::verify_licence(&cose, &lists, &[], &trust, at).unwrap();
             assert!(r.is_valid(), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn bulk_verification_gives_each_licence_the_same_answer_as_one_by_one() {
+    let ed = issuer(Algorithm::Ed25519);
+    let ec = issuer(Algorithm::EcdsaP256Sha256);
+    let schema = Schema::find("business-licence").unwrap();
+    let mut coses = Vec::new();
+    for n in 0..150u64 {
+        let i = if n % 3 == 0 { &ec } else { &ed };
+        let mut d = data();
+        d.number = format!("BL{n:06}");
+        let mut cose =
+            licence::sign(&licence::prepare(&schema, d, &i.cert, now()).unwrap(), &i.key, &i.cert)
+                .unwrap();
+        if n == 70 || n == 71 {
+            // Two tampered Ed25519 licences in one batch: that batch falls back to one by one.
+            let pos = cose.windows(6).position(|w| w == b"retail").unwrap();
+            cose[pos] = b'R';
+        }
+        coses.push(cose);
+    }
+    coses.push(b"garbage".to_vec());
+    let issuers = [ed.cert.clone(), ec.cert.clone()];
+    let mut trust = ed.f.trust();
+    trust.anchors.extend(ec.f.trust().anchors);
+    trust.intermediates.extend(ec.f.trust().intermediates);
+    let at = now().plus_days(1);
+    let bulk = licence::verify_many(&coses, &issuers, &trust, at);
+    assert_eq!(bulk.len(), coses.len());
+    for (n, (cose, got)) in coses.iter().zip(&bulk).enumerate() {
+        let one = licence::verify(cose, &issuers, &trust, at);
+        match (one, got) {
+            (Ok((_, a)), Ok((_, b))) => {
+                assert_eq!(a.indication, b.indication, "licence {n}");
+                assert_eq!(a.sub_indication, b.sub_indication, "licence {n}");
+                assert_eq!(b.is_valid(), n != 70 && n != 71, "licence {n}: {b:?}");
+            }
+            (Err(_), Err(_)) => assert_eq!(n, 150),
+            (a, b) => panic!("licence {n}: {a:?} vs {b:?}"),
         }
     }
 }

@@ -86,6 +86,10 @@ pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
             Error::InvalidInput("not text and not a PNG or JPEG image".into()).in_file(&a.input)
         })?,
     };
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() > 1 && a.trust_list.is_empty() {
+        return verify_bulk(a, &lines, &issuers, &trust, at);
+    }
     let cose = licence::from_text(&text).map_err(|e| e.in_file(&a.input))?;
     let mut lists = Vec::new();
     for p in &a.trust_list {
@@ -251,4 +255,51 @@ pub fn verify_list(a: &TrustListVerifyArgs) -> Result<Outcome> {
         .map_err(|e| e.in_file(&a.input))?;
     let report = Report::new(a.input.display().to_string(), at, vec![list.report]);
     Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+}
+
+/// Many licences, one per line (a registry export): verified in bulk on all cores.
+fn verify_bulk(
+    a: &LicenceVerifyArgs,
+    lines: &[&str],
+    issuers: &[seal_core::pki::Certificate],
+    trust: &seal_core::verify::Trust,
+    at: UnixTime,
+) -> Result<Outcome> {
+    let mut coses = Vec::with_capacity(lines.len());
+    let mut bad_lines = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        match licence::from_text(line) {
+            Ok(c) => coses.push((n + 1, c)),
+            Err(e) => bad_lines.push((n + 1, e.to_string())),
+        }
+    }
+    let only: Vec<Vec<u8>> = coses.iter().map(|(_, c)| c.clone()).collect();
+    let results = licence::verify_many(&only, issuers, trust, at);
+    let mut text = String::new();
+    let mut rows = Vec::new();
+    let mut passed = 0;
+    for ((line, _), r) in coses.iter().zip(results) {
+        match r {
+            Ok((lic, rep)) => {
+                if rep.is_valid() {
+                    passed += 1;
+                }
+                let sub = rep.sub_indication.map(|s| format!(" ({s})")).unwrap_or_default();
+                let _ = writeln!(text, "line {line}: {} {}{sub}", lic.number, rep.indication);
+                rows.push(json!({"line": line, "number": lic.number, "indication": rep.indication, "sub_indication": rep.sub_indication}));
+            }
+            Err(e) => bad_lines.push((*line, e.to_string())),
+        }
+    }
+    for (line, e) in &bad_lines {
+        let _ = writeln!(text, "line {line}: {e}");
+        rows.push(json!({"line": line, "error": e}));
+    }
+    let total = lines.len();
+    let _ = writeln!(text, "{}: {passed} of {total} licences TOTAL-PASSED", a.input.display());
+    Ok(Outcome {
+        text,
+        json: json!({"file": a.input, "passed": passed, "total": total, "licences": rows}),
+        passed: passed == total,
+    })
 }

@@ -1,0 +1,84 @@
+//! Licence verification, text form to report: one at a time and in bulk (Ed25519 batch
+//! verification, all cores), for both algorithms. Compare with `verify/raw/*` in the
+//! sign_verify bench: decoding and the other checks should cost less than the signature.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use seal_core::keys::{Algorithm, PrivateKey};
+use seal_core::licence::{self, LicenceData, Schema};
+use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity};
+use seal_core::time::UnixTime;
+use seal_core::verify::Trust;
+
+struct Setup {
+    texts: Vec<String>,
+    issuers: Vec<seal_core::pki::Certificate>,
+    trust: Trust,
+}
+
+fn setup(alg: Algorithm, n: usize) -> seal_core::Result<Setup> {
+    let now = UnixTime::now();
+    let validity = Validity::days_from(now, 30);
+    let root_key = PrivateKey::generate(alg)?;
+    let root = CertificateBuilder::self_signed(
+        &Subject::new("Root", "Bench", "VN"),
+        Profile::Ca { path_len: None },
+        validity,
+    )?
+    .build(&root_key)?;
+    let key = PrivateKey::generate(alg)?;
+    let s = Subject::new("Issuer", "Bench", "VN").with_organization_identifier("1");
+    let cert = CertificateBuilder::from_csr(
+        &Csr::build(&s, &key)?,
+        &root,
+        Profile::LicenceIssuer,
+        validity,
+    )?
+    .build(&root_key)?;
+    let schema = Schema::find("qualification")?;
+    let mut texts = Vec::with_capacity(n);
+    for i in 0..n {
+        let data: LicenceData = serde_json::from_value(serde_json::json!({
+            "number": format!("Q{i:08}"), "holder": {"name": "Holder", "id": format!("{i}")},
+            "valid_until": now.plus_days(10).to_string(),
+            "attributes": {"profession": "electrician", "level": "3", "awarded": "2026-01-01"}
+        }))
+        .map_err(|e| seal_core::Error::InvalidInput(e.to_string()))?;
+        let lic = licence::prepare(&schema, data, &cert, now)?;
+        texts.push(licence::to_text(&licence::sign(&lic, &key, &cert)?)?);
+    }
+    Ok(Setup {
+        texts,
+        issuers: vec![cert],
+        trust: Trust { anchors: vec![root], ..Trust::default() },
+    })
+}
+
+fn verify(c: &mut Criterion) {
+    let mut group = c.benchmark_group("licence-verify");
+    for alg in Algorithm::ALL {
+        let Ok(s) = setup(alg, 1000) else { std::process::exit(2) };
+        let at = UnixTime::now();
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(BenchmarkId::new("single", alg.name()), |b| {
+            b.iter(|| {
+                let cose = licence::from_text(black_box(&s.texts[0]))?;
+                licence::verify(&cose, &s.issuers, &s.trust, at)
+            })
+        });
+        group.throughput(Throughput::Elements(s.texts.len() as u64));
+        group.sample_size(10);
+        group.bench_function(BenchmarkId::new("bulk-1000", alg.name()), |b| {
+            b.iter(|| {
+                let coses: Vec<Vec<u8>> =
+                    s.texts.iter().filter_map(|t| licence::from_text(t).ok()).collect();
+                licence::verify_many(&coses, &s.issuers, &s.trust, at)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
