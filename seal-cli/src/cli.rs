@@ -73,7 +73,9 @@ pub enum LicenceCommand {
     /// and writes NAME.txt (LC1: text), NAME.png and NAME.svg (QR code), NAME.json (view).
     #[command(
         after_help = "Example:\n  seal licence issue --type business-licence --data data.json \\\n    \
-                            --key issuer.key --cert issuer.pem --out licences/BL2026000123"
+                            --key issuer.key --cert issuer.pem --out licences/BL2026000123\n  \
+                      seal licence issue --type business-licence --batch registry.csv \\\n    \
+                            --key issuer.key --cert issuer.pem --out-dir licences"
     )]
     Issue(LicenceIssueArgs),
     /// Verify a licence from its text or a photo/screenshot of its QR code.
@@ -214,8 +216,14 @@ pub struct LicenceIssueArgs {
     #[arg(long)]
     pub schema: Option<PathBuf>,
     /// The licence data (JSON: number, holder, valid_until, attributes...).
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    pub data: Option<PathBuf>,
+    /// Many licences: a JSON-lines or CSV file, issued in parallel into --out-dir.
+    #[arg(long, requires = "out_dir")]
+    pub batch: Option<PathBuf>,
+    /// Where batch licences go (one NUMBER.txt/.png/.svg/.json each).
     #[arg(long)]
-    pub data: PathBuf,
+    pub out_dir: Option<PathBuf>,
     /// The issuer's private key.
     #[arg(long)]
     pub key: PathBuf,

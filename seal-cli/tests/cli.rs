@@ -980,3 +980,74 @@ fn trust_lists_and_status_lists_through_the_cli() {
     );
     assert_eq!(code(&out), 1, "stale lists: indeterminate");
 }
+
+#[test]
+fn batch_licences_from_csv_and_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    std::fs::write(d.join("reg.csv"), "number,holder_name,holder_id,valid_until,company_type,capital,activities\n\
+        BL1,\"Shop, One\",100,2099-01-01,LLC,1000,retail;import\nBL2,Shop Two,200,2099-01-01,JSC,lots,retail\nBL3,Shop Three,300,2099-01-01,LLC,5,export\n").unwrap();
+    let key = ["--key", "pki/licence-issuer.key", "--cert", "pki/licence-issuer.pem"];
+    let out = seal(
+        d,
+        &[
+            &[
+                "licence",
+                "issue",
+                "--type",
+                "business-licence",
+                "--batch",
+                "reg.csv",
+                "--out-dir",
+                "csv",
+            ][..],
+            &key,
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 2, "one bad row");
+    assert!(stderr(&out).contains("reg.csv: line 3: capital \"lots\""), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 issued, 1 failed"));
+    std::fs::write(d.join("reg.jsonl"), [
+        r#"{"number": "Q1", "holder": {"name": "A", "id": "1"}, "valid_until": "2099-01-01", "attributes": {"profession": "welder", "level": "2", "awarded": "2025-01-01"}}"#,
+        r#"{"number": "Q2", "holder": {"name": "B", "id": "2"}, "valid_until": "2099-01-01", "attributes": {"profession": "nurse", "level": "1", "awarded": "2025-02-01"}}"#,
+    ].join("\n")).unwrap();
+    ok(&seal(
+        d,
+        &[
+            &[
+                "licence",
+                "issue",
+                "--type",
+                "qualification",
+                "--batch",
+                "reg.jsonl",
+                "--out-dir",
+                "jl",
+            ][..],
+            &key,
+        ]
+        .concat(),
+    ));
+    let mut all = String::new();
+    for sub in ["csv", "jl"] {
+        for e in std::fs::read_dir(d.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "txt") {
+                all.push_str(&std::fs::read_to_string(p).unwrap());
+            }
+        }
+    }
+    std::fs::write(d.join("all.txt"), &all).unwrap();
+    let out = run(
+        d,
+        &with(
+            &["--json", "licence", "verify", "all.txt", "--issuers", "pki/licence-issuer.pem"],
+            &trust,
+        ),
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["passed"], 4);
+}

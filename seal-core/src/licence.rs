@@ -6,6 +6,7 @@
 //! `lic` (a text claim: the licence). The protected header holds `alg` (`EdDSA` or `ES256`)
 //! and `kid`, the first 8 bytes of the SHA-256 of the issuer's certificate.
 
+pub mod batch;
 pub mod number;
 pub mod qr;
 pub mod schema;

@@ -31,29 +31,22 @@ pub fn issue(a: &LicenceIssueArgs) -> Result<Outcome> {
             schema.licence_type, a.licence_type
         )));
     }
-    let data: LicenceData = serde_json::from_slice(&io::read(&a.data)?)
-        .map_err(|e| Error::decode("licence data", e).in_file(&a.data))?;
     let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
     let cert = pki::load_certificate(&a.cert)?;
-    let lic =
-        licence::prepare(&schema, data, &cert, UnixTime::now()).map_err(|e| e.in_file(&a.data))?;
-    let cose = licence::sign(&lic, &key, &cert)?;
-    let text = licence::to_text(&cose)?;
-    let base = a.out.clone().unwrap_or_else(|| lic.number.clone().into());
-    let opts = WriteOptions::PUBLIC.force(a.force);
-    let with_ext = |ext: &str| {
-        let mut p = base.clone().into_os_string();
-        p.push(format!(".{ext}"));
-        std::path::PathBuf::from(p)
-    };
-    if let Some(dir) = base.parent().filter(|d| !d.as_os_str().is_empty()) {
-        io::create_dir(dir)?;
+    if let (Some(batch), Some(dir)) = (&a.batch, &a.out_dir) {
+        return issue_batch(a, &schema, batch, dir, &key, &cert);
     }
-    io::write_atomic(&with_ext("txt"), format!("{text}\n").as_bytes(), opts)?;
-    io::write_atomic(&with_ext("png"), &qr::png(&text)?, opts)?;
-    io::write_atomic(&with_ext("svg"), qr::svg(&text)?.as_bytes(), opts)?;
-    let view = serde_json::to_vec_pretty(&lic).map_err(|e| Error::decode("licence", e))?;
-    io::write_atomic(&with_ext("json"), &view, opts)?;
+    let data_path = a
+        .data
+        .as_ref()
+        .ok_or_else(|| Error::InvalidInput("pass --data FILE or --batch FILE".into()))?;
+    let data: LicenceData = serde_json::from_slice(&io::read(data_path)?)
+        .map_err(|e| Error::decode("licence data", e).in_file(data_path))?;
+    let lic = licence::prepare(&schema, data, &cert, UnixTime::now())
+        .map_err(|e| e.in_file(data_path))?;
+    let text = licence::to_text(&licence::sign(&lic, &key, &cert)?)?;
+    let base = a.out.clone().unwrap_or_else(|| lic.number.clone().into());
+    write_outputs(&base, &lic, &text, a.force)?;
     Ok(Outcome::ok(
         format!(
             "issued {} {} to {} ({} characters); wrote {}.txt, .png, .svg, .json\n",
@@ -65,6 +58,85 @@ pub fn issue(a: &LicenceIssueArgs) -> Result<Outcome> {
         ),
         json!({"number": lic.number, "text": text, "files": base}),
     ))
+}
+
+fn issue_batch(
+    a: &LicenceIssueArgs,
+    schema: &Schema,
+    batch: &std::path::Path,
+    dir: &std::path::Path,
+    key: &PrivateKey,
+    cert: &pki::Certificate,
+) -> Result<Outcome> {
+    use std::io::IsTerminal;
+    let records = licence::batch::read(batch, schema)?;
+    io::create_dir(dir)?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(records.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} issued, {per_sec}, eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let results =
+        licence::batch::issue_many(records, schema, key, cert, UnixTime::now(), &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut text = String::new();
+    let (mut issued, mut failed) = (0, 0);
+    for (line, r) in results {
+        let written = r.and_then(|(lic, t)| {
+            write_outputs(&dir.join(&lic.number), &lic, &t, a.force)?;
+            Ok(lic.number)
+        });
+        match written {
+            Ok(number) => {
+                issued += 1;
+                let _ = writeln!(text, "line {line}: issued {number}");
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("seal: error: {}: line {line}: {e}", batch.display());
+            }
+        }
+    }
+    let _ = writeln!(text, "{issued} issued, {failed} failed");
+    let json = json!({"issued": issued, "failed": failed, "dir": dir});
+    if failed == 0 {
+        Ok(Outcome::ok(text, json))
+    } else {
+        print!("{text}");
+        Err(Error::InvalidInput(format!(
+            "{failed} of {} licences could not be issued",
+            issued + failed
+        )))
+    }
+}
+
+/// Writes BASE.txt (the text form), BASE.png and BASE.svg (its QR code), BASE.json (a view).
+fn write_outputs(
+    base: &std::path::Path,
+    lic: &licence::Licence,
+    text: &str,
+    force: bool,
+) -> Result<()> {
+    let opts = WriteOptions::PUBLIC.force(force);
+    let with_ext = |ext: &str| {
+        let mut p = base.to_path_buf().into_os_string();
+        p.push(format!(".{ext}"));
+        std::path::PathBuf::from(p)
+    };
+    if let Some(dir) = base.parent().filter(|d| !d.as_os_str().is_empty()) {
+        io::create_dir(dir)?;
+    }
+    io::write_atomic(&with_ext("txt"), format!("{text}\n").as_bytes(), opts)?;
+    io::write_atomic(&with_ext("png"), &qr::png(text)?, opts)?;
+    io::write_atomic(&with_ext("svg"), qr::svg(text)?.as_bytes(), opts)?;
+    let view = serde_json::to_vec_pretty(lic).map_err(|e| Error::decode("licence", e))?;
+    io::write_atomic(&with_ext("json"), &view, opts)
 }
 
 pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
