@@ -43,6 +43,9 @@ pub enum Command {
     /// Run a certificate authority: create, issue, revoke, publish CRLs.
     #[command(subcommand)]
     Ca(CaCommand),
+    /// PKCS#11 tokens: list slots, tokens and keys.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Show and verify certificates.
     #[command(subcommand)]
     Cert(CertCommand),
@@ -454,7 +457,7 @@ pub enum KeyCommand {
     #[command(after_help = "Examples:\n  seal key new --out agency.key\n  \
                             SEAL_PASSPHRASE=... seal key new --alg p256 --out agency.key --passphrase-env SEAL_PASSPHRASE")]
     New(KeyNewArgs),
-    /// Print the public key (SPKI PEM) of a private key or certificate.
+    /// Print the public key (SPKI PEM) of a private key, token key or certificate.
     #[command(after_help = "Example:\n  seal key pub agency.key --out agency.pub")]
     Pub(KeyPubArgs),
 }
@@ -465,8 +468,11 @@ pub struct KeyNewArgs {
     #[arg(long, value_enum, default_value_t = Alg::Ed25519)]
     pub alg: Alg,
     /// Where to write the private key.
-    #[arg(long, short)]
-    pub out: PathBuf,
+    #[arg(long, short, required_unless_present = "pkcs11")]
+    pub out: Option<PathBuf>,
+    /// Generate the key pair on a PKCS#11 token instead (a URI naming token and object).
+    #[arg(long, conflicts_with = "out")]
+    pub pkcs11: Option<String>,
     /// Also write the public key here.
     #[arg(long = "pub")]
     pub public: Option<PathBuf>,
@@ -525,6 +531,20 @@ pub struct SubjectArgs {
     /// Organisational unit (OU).
     #[arg(long)]
     pub ou: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// List the slots, tokens and public keys of a PKCS#11 module.
+    #[command(after_help = "Example:\n  seal token list --module /usr/lib/softhsm/libsofthsm2.so")]
+    List(TokenListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// The PKCS#11 module (.so).
+    #[arg(long)]
+    pub module: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -589,6 +609,9 @@ pub struct CaNewArgs {
     /// Key derivation for an encrypted CA key.
     #[arg(long, value_enum, default_value_t = KdfArg::Scrypt)]
     pub kdf: KdfArg,
+    /// Use an existing key (a PKCS#11 URI, or a key file) for a root CA instead of generating one.
+    #[arg(long, conflicts_with = "parent")]
+    pub key: Option<PathBuf>,
     /// Encrypt the new CA key with a passphrase from here.
     #[command(flatten)]
     pub pass: PassArgs,
@@ -617,6 +640,9 @@ pub struct CaIssueArgs {
     /// Validity in days, from now.
     #[arg(long, default_value_t = 365)]
     pub days: u64,
+    /// The CA's key elsewhere than DIR/ca.key, e.g. a PKCS#11 URI.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
     /// Where to write the certificate (PEM).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -651,6 +677,9 @@ pub struct CaCrlArgs {
     /// Days until nextUpdate.
     #[arg(long, default_value_t = 7)]
     pub days: u64,
+    /// The CA's key elsewhere than DIR/ca.key, e.g. a PKCS#11 URI.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
     /// Where to write the CRL (PEM).
     #[arg(long, short)]
     pub out: PathBuf,

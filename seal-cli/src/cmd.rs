@@ -18,7 +18,7 @@ use seal_core::{Error, Result};
 use crate::Outcome;
 use crate::cli::{
     Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, LicenceCommand, PassArgs,
-    SealCommand, SubjectArgs, TrustArgs, TrustListCommand,
+    SealCommand, SubjectArgs, TokenCommand, TrustArgs, TrustListCommand,
 };
 use seal_core::pki;
 use seal_core::verify::Trust;
@@ -30,6 +30,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Key(KeyCommand::New(a)) => key::new(&a),
         Command::Key(KeyCommand::Pub(a)) => key::public(&a),
         Command::Csr(a) => key::csr(&a),
+        Command::Token(TokenCommand::List(a)) => key::token_list(&a),
         Command::Ca(CaCommand::New(a)) => ca::new(&a),
         Command::Ca(CaCommand::Issue(a)) => ca::issue(&a),
         Command::Ca(CaCommand::Revoke(a)) => ca::revoke(&a),
@@ -121,6 +122,36 @@ impl TrustArgs {
             trust.crls.extend(pki::load_crls(p)?);
         }
         Ok((trust, time_arg(self.at.as_deref())?))
+    }
+}
+
+/// A signing key named on the command line: a key file, or a PKCS#11 URI (`pkcs11:...`).
+/// The PIN of a token comes from the same sources as a passphrase, or the URI's pin-source.
+fn load_signer(key: &std::path::Path, pass: &PassArgs) -> Result<Box<dyn seal_core::keys::Signer>> {
+    match key.to_str().filter(|s| s.starts_with("pkcs11:")) {
+        Some(uri) => Ok(Box::new(seal_core::keys::pkcs11::Pkcs11Signer::open(
+            &uri.parse()?,
+            &pass.source(),
+        )?)),
+        None => Ok(Box::new(seal_core::keys::PrivateKey::load(key, &pass.for_reading())?)),
+    }
+}
+
+/// The CA's signer: DIR/ca.key, or the key named by `--key` (which must match ca.pem).
+fn ca_signer(
+    ca: &seal_core::pki::ca::Ca,
+    key: Option<&std::path::Path>,
+    pass: &PassArgs,
+) -> Result<Box<dyn seal_core::keys::Signer>> {
+    match key {
+        None => Ok(Box::new(ca.load_key(&pass.for_reading())?)),
+        Some(k) => {
+            let signer = load_signer(k, pass)?;
+            if signer.public_key() != &seal_core::pki::certificate_key(ca.certificate())? {
+                return Err(Error::KeyMismatch("--key does not match the CA certificate".into()));
+            }
+            Ok(signer)
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 
 mod ecdsa_p256;
 mod ed25519;
+pub mod pkcs11;
 mod sm2;
 
 use std::fmt;
@@ -234,6 +235,20 @@ pub trait Signer: Send + Sync {
 
     /// Signs `msg`.
     fn sign(&self, msg: &[u8]) -> Result<Signature>;
+}
+
+impl<S: Signer + ?Sized> Signer for Box<S> {
+    fn algorithm(&self) -> Algorithm {
+        (**self).algorithm()
+    }
+
+    fn public_key(&self) -> &PublicKey {
+        (**self).public_key()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Signature> {
+        (**self).sign(msg)
+    }
 }
 
 /// A public key, parsed and ready to verify.

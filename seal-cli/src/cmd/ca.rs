@@ -23,9 +23,16 @@ pub fn new(a: &CaNewArgs) -> Result<Outcome> {
         key_protection: a.pass.source(),
         kdf: a.kdf.into(),
     };
-    let (ca, _key) = match &a.parent {
-        None => Ca::init_root(&a.dir, &spec)?,
-        Some(parent_dir) => {
+    let (ca, _key) = match (&a.parent, &a.key) {
+        (None, Some(key)) => {
+            let signer = super::load_signer(key, &a.pass)?;
+            (Ca::init_root_with_signer(&a.dir, &spec, &*signer)?, None)
+        }
+        (None, None) => {
+            let (ca, key) = Ca::init_root(&a.dir, &spec)?;
+            (ca, Some(key))
+        }
+        (Some(parent_dir), _) => {
             let parent = Ca::open(parent_dir)?;
             let pass = match (&a.parent_passphrase_env, &a.parent_passphrase_file) {
                 (Some(v), _) => PassphraseSource::Env(v.clone()),
@@ -39,7 +46,8 @@ pub fn new(a: &CaNewArgs) -> Result<Outcome> {
             if spec.validity.not_after > parent_end {
                 spec.validity.not_after = parent_end;
             }
-            Ca::init_intermediate(&a.dir, &spec, &parent, &parent_key)?
+            let (ca, key) = Ca::init_intermediate(&a.dir, &spec, &parent, &parent_key)?;
+            (ca, Some(key))
         }
     };
     let cert = ca.certificate();
@@ -71,7 +79,7 @@ pub fn issue(a: &CaIssueArgs) -> Result<Outcome> {
         // Check before issuing, so a refused output does not burn a serial.
         return Err(seal_core::Error::AlreadyExists { path: a.out.clone() });
     }
-    let key = ca.load_key(&a.pass.for_reading())?;
+    let key = super::ca_signer(&ca, a.key.as_deref(), &a.pass)?;
     let cert = ca
         .issue(&key, &csr, profile, Validity::days_from(UnixTime::now(), a.days))
         .map_err(|e| e.in_file(&a.csr))?;
@@ -112,7 +120,7 @@ pub fn crl(a: &CaCrlArgs) -> Result<Outcome> {
     if a.out.exists() && !a.force {
         return Err(seal_core::Error::AlreadyExists { path: a.out.clone() });
     }
-    let key = ca.load_key(&a.pass.for_reading())?;
+    let key = super::ca_signer(&ca, a.key.as_deref(), &a.pass)?;
     let now = UnixTime::now();
     let crl = ca.crl(&key, now, now.plus_days(a.days))?;
     io::write_atomic(&a.out, crl_to_pem(&crl)?.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;

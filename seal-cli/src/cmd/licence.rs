@@ -4,7 +4,6 @@ use std::fmt::Write;
 use std::io::Read;
 
 use seal_core::io::{self, WriteOptions};
-use seal_core::keys::PrivateKey;
 use seal_core::licence::trust::{self, ListedIssuer, TrustListBody};
 use seal_core::licence::{self, LicenceData, Schema, qr};
 use seal_core::pki;
@@ -31,7 +30,7 @@ pub fn issue(a: &LicenceIssueArgs) -> Result<Outcome> {
             schema.licence_type, a.licence_type
         )));
     }
-    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let key = super::load_signer(&a.key, &a.pass)?;
     let cert = pki::load_certificate(&a.cert)?;
     if let (Some(batch), Some(dir)) = (&a.batch, &a.out_dir) {
         return issue_batch(a, &schema, batch, dir, &key, &cert);
@@ -65,7 +64,7 @@ fn issue_batch(
     schema: &Schema,
     batch: &std::path::Path,
     dir: &std::path::Path,
-    key: &PrivateKey,
+    key: &dyn seal_core::keys::Signer,
     cert: &pki::Certificate,
 ) -> Result<Outcome> {
     use std::io::IsTerminal;
@@ -218,7 +217,7 @@ pub fn types() -> Result<Outcome> {
 }
 
 pub fn status(a: &LicenceStatusArgs) -> Result<Outcome> {
-    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let key = super::load_signer(&a.key, &a.pass)?;
     let cert = pki::load_certificate(&a.cert)?;
     let now = UnixTime::now();
     let list = trust::sign_status_list(
@@ -287,7 +286,7 @@ pub fn build_list(a: &TrustListBuildArgs) -> Result<Outcome> {
 pub fn sign_list(a: &TrustListSignArgs) -> Result<Outcome> {
     let body: TrustListBody = serde_json::from_slice(&io::read(&a.input)?)
         .map_err(|e| Error::decode("trust list", e).in_file(&a.input))?;
-    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let key = super::load_signer(&a.key, &a.pass)?;
     let cert = pki::load_certificate(&a.cert)?;
     let signed = trust::sign_trust_list(&body, &key, &cert)?;
     io::write_atomic(&a.out, &signed, WriteOptions::PUBLIC.force(a.force))?;

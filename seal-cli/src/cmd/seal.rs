@@ -175,7 +175,7 @@ pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
 pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     let seal_der = io::read(&a.seal)?;
     let s = Seal::from_der(&seal_der).map_err(|e| e.in_file(&a.seal))?;
-    let key = PrivateKey::load(&a.key, &a.pass.for_reading())?;
+    let key = super::load_signer(&a.key, &a.pass)?;
     let cert = match &a.cert {
         Some(p) => pki::load_certificate(p)?,
         None => detached::holder_for(&s, seal_core::keys::Signer::public_key(&key))

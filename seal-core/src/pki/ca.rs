@@ -109,6 +109,26 @@ impl Ca {
         Ca::finish(dir, new, key, cert, Vec::new())
     }
 
+    /// Creates a root CA in `dir` whose key lives elsewhere (a PKCS#11 token, a remote
+    /// signing service): no `ca.key` is written, and every operation takes the signer.
+    pub fn init_root_with_signer(dir: &Path, new: &NewCa, signer: &dyn Signer) -> Result<Ca> {
+        io::create_dir(dir)?;
+        for existing in ["ca.pem", "ca.key", "state.json"] {
+            let p = dir.join(existing);
+            if p.exists() {
+                return Err(Error::AlreadyExists { path: p });
+            }
+        }
+        let cert = CertificateBuilder::self_signed(
+            &new.subject,
+            Profile::Ca { path_len: new.path_len },
+            new.validity,
+        )?
+        .build(signer)?;
+        Ca::write_directory(dir, &cert, &[])?;
+        Ok(Ca { dir: dir.to_path_buf(), cert, chain: Vec::new() })
+    }
+
     /// Creates an intermediate CA in `dir`, certified by `parent` (whose key `parent_signer`
     /// holds). The issuance is recorded in the parent's state.
     pub fn init_intermediate(
@@ -151,6 +171,11 @@ impl Ca {
     ) -> Result<(Ca, PrivateKey)> {
         let pass = new.key_protection.read("passphrase for the new CA key", true)?;
         key.save(&dir.join("ca.key"), pass.as_deref().map(String::as_str), new.kdf, false)?;
+        Ca::write_directory(dir, &cert, &chain)?;
+        Ok((Ca { dir: dir.to_path_buf(), cert, chain }, key))
+    }
+
+    fn write_directory(dir: &Path, cert: &Certificate, chain: &[Certificate]) -> Result<()> {
         io::create_dir(&dir.join("certs"))?;
         if !chain.is_empty() {
             let pem: Result<String> = chain.iter().map(certificate_to_pem).collect();
@@ -161,10 +186,9 @@ impl Ca {
         // ca.pem last: its presence marks a complete CA directory.
         io::write_atomic(
             &dir.join("ca.pem"),
-            certificate_to_pem(&cert)?.as_bytes(),
+            certificate_to_pem(cert)?.as_bytes(),
             WriteOptions::PUBLIC,
-        )?;
-        Ok((Ca { dir: dir.to_path_buf(), cert, chain }, key))
+        )
     }
 
     /// Opens the CA in `dir`.
@@ -202,6 +226,12 @@ impl Ca {
 
     /// Loads the CA's private key from its directory.
     pub fn load_key(&self, passphrase: &PassphraseSource) -> Result<PrivateKey> {
+        if !self.key_path().exists() {
+            return Err(Error::InvalidInput(
+                "this CA keeps its key elsewhere (no ca.key): pass --key with the key's file or PKCS#11 URI".into(),
+            )
+            .in_file(&self.dir));
+        }
         let key = PrivateKey::load(&self.key_path(), passphrase)?;
         if key.public_key() != &super::certificate_key(&self.cert)? {
             return Err(

@@ -1,0 +1,311 @@
+//! Keys on a PKCS#11 token (SoftHSM2): generate on the token, make CSRs, stamp files and
+//! JSON, run a CA and issue licences with token keys, all verified like file keys.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+struct Hsm {
+    dir: tempfile::TempDir,
+}
+
+impl Hsm {
+    fn new() -> Hsm {
+        assert!(
+            Path::new(MODULE).exists(),
+            "SoftHSM2 is needed ({MODULE}; apt-get install softhsm2)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tokens")).unwrap();
+        std::fs::write(
+            dir.path().join("softhsm2.conf"),
+            format!(
+                "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let out = Command::new("softhsm2-util")
+            .args([
+                "--init-token",
+                "--free",
+                "--label",
+                "seal",
+                "--so-pin",
+                "87654321",
+                "--pin",
+                "1234",
+            ])
+            .env("SOFTHSM2_CONF", dir.path().join("softhsm2.conf"))
+            .output()
+            .expect("softhsm2-util is installed");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        Hsm { dir }
+    }
+
+    fn seal(&self, args: &[&str], pin: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_seal"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOFTHSM2_CONF", self.dir.path().join("softhsm2.conf"))
+            .env("SEAL_PIN", pin)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.seal(args, "1234");
+        assert!(
+            out.status.success(),
+            "{args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+fn uri(object: &str) -> String {
+    format!("pkcs11:token=seal;object={object}?module-path={MODULE}&pin-source=env:SEAL_PIN")
+}
+
+#[test]
+fn token_keys_do_everything_file_keys_do() {
+    let h = Hsm::new();
+    h.ok(&["demo", "--dir", "pki"]);
+    let trust = ["--trust", "pki/root/ca.pem", "--untrusted", "pki/province/ca.pem"];
+    for alg in ["p256", "ed25519"] {
+        let agency = uri(&format!("agency-{alg}"));
+        h.ok(&["key", "new", "--alg", alg, "--pkcs11", &agency, "--pub", &format!("{alg}.pub")]);
+        // The same label twice is refused.
+        assert_eq!(
+            h.seal(&["key", "new", "--alg", alg, "--pkcs11", &agency], "1234").status.code(),
+            Some(2)
+        );
+        let csr = format!("{alg}.csr");
+        let cert = format!("{alg}.pem");
+        h.ok(&[
+            "csr",
+            "--key",
+            &agency,
+            "--cn",
+            "Token Office",
+            "--org",
+            "City",
+            "--country",
+            "VN",
+            "--org-id",
+            "77",
+            "--out",
+            &csr,
+        ]);
+        h.ok(&[
+            "ca",
+            "issue",
+            "--dir",
+            "pki/province",
+            "--csr",
+            &csr,
+            "--profile",
+            "seal",
+            "--out",
+            &cert,
+        ]);
+        let esl = format!("{alg}.esl");
+        h.ok(&[
+            "seal",
+            "new",
+            "--maker-key",
+            "pki/seal-maker.key",
+            "--maker-cert",
+            "pki/seal-maker.pem",
+            "--holder-cert",
+            &cert,
+            "--name",
+            "Token Office",
+            "--id",
+            alg,
+            "--draw",
+            "--out",
+            &esl,
+        ]);
+        // Stamp a file (SES and CMS) and a JSON document with the token key.
+        let doc = format!("doc-{alg}.txt");
+        std::fs::write(h.dir.path().join(&doc), "stamped on a token").unwrap();
+        let json = format!("doc-{alg}.json");
+        std::fs::write(h.dir.path().join(&json), r#"{"a": 1}"#).unwrap();
+        h.ok(&["stamp", &doc, &json, "--seal", &esl, "--key", &agency]);
+        h.ok(&[&["verify", &doc][..], &trust].concat());
+        h.ok(&[&["verify", &format!("doc-{alg}.stamped.json")][..], &trust].concat());
+        std::fs::rename(h.dir.path().join(format!("{doc}.ses")), h.dir.path().join("old.ses"))
+            .unwrap();
+        h.ok(&["stamp", &doc, "--format", "cms", "--seal", &esl, "--key", &agency]);
+        h.ok(&[&["verify", &doc][..], &trust].concat());
+        // The public key the token reports is the one in the certificate.
+        let pem = h.ok(&["key", "pub", &agency]);
+        assert_eq!(pem, std::fs::read_to_string(h.dir.path().join(format!("{alg}.pub"))).unwrap());
+
+        // A licence issued with a token key.
+        let lic_key = uri(&format!("licences-{alg}"));
+        h.ok(&["key", "new", "--alg", alg, "--pkcs11", &lic_key]);
+        h.ok(&[
+            "csr",
+            "--key",
+            &lic_key,
+            "--cn",
+            "Licence Office",
+            "--org",
+            "City",
+            "--country",
+            "VN",
+            "--org-id",
+            "78",
+            "--out",
+            "lic.csr",
+            "--force",
+        ]);
+        let lic_cert = format!("lic-{alg}.pem");
+        h.ok(&[
+            "ca",
+            "issue",
+            "--dir",
+            "pki/province",
+            "--csr",
+            "lic.csr",
+            "--profile",
+            "licence-issuer",
+            "--out",
+            &lic_cert,
+        ]);
+        std::fs::write(
+            h.dir.path().join("data.json"),
+            r#"{"number": "T1", "holder": {"name": "X", "id": "1"}, "valid_until": "2099-01-01",
+            "attributes": {"profession": "pilot", "level": "1", "awarded": "2026-01-01"}}"#,
+        )
+        .unwrap();
+        let base = format!("lic-{alg}");
+        h.ok(&[
+            "licence",
+            "issue",
+            "--type",
+            "qualification",
+            "--data",
+            "data.json",
+            "--key",
+            &lic_key,
+            "--cert",
+            &lic_cert,
+            "--out",
+            &base,
+        ]);
+        h.ok(&[&["licence", "verify", &format!("{base}.png"), "--issuers", &lic_cert][..], &trust]
+            .concat());
+    }
+
+    // A CA whose key is on the token; OpenSSL checks what it issues.
+    let ca_key = uri("root-ca");
+    h.ok(&["key", "new", "--alg", "p256", "--pkcs11", &ca_key]);
+    h.ok(&[
+        "ca",
+        "new",
+        "--dir",
+        "tokca",
+        "--key",
+        &ca_key,
+        "--cn",
+        "Token Root",
+        "--org",
+        "Seal Authority",
+        "--country",
+        "VN",
+    ]);
+    assert!(!h.dir.path().join("tokca/ca.key").exists());
+    h.ok(&["key", "new", "--out", "leaf.key"]);
+    h.ok(&[
+        "csr",
+        "--key",
+        "leaf.key",
+        "--cn",
+        "Leaf",
+        "--org",
+        "City",
+        "--country",
+        "VN",
+        "--org-id",
+        "79",
+        "--out",
+        "leaf.csr",
+    ]);
+    let out = h.seal(
+        &[
+            "ca",
+            "issue",
+            "--dir",
+            "tokca",
+            "--csr",
+            "leaf.csr",
+            "--profile",
+            "seal",
+            "--out",
+            "leaf.pem",
+        ],
+        "1234",
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pass --key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    h.ok(&[
+        "ca",
+        "issue",
+        "--dir",
+        "tokca",
+        "--key",
+        &ca_key,
+        "--csr",
+        "leaf.csr",
+        "--profile",
+        "seal",
+        "--out",
+        "leaf.pem",
+    ]);
+    h.ok(&["ca", "crl", "--dir", "tokca", "--key", &ca_key, "--out", "tok.crl"]);
+    let o = Command::new("openssl")
+        .args([
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "tokca/ca.pem",
+            "-CRLfile",
+            "tok.crl",
+            "leaf.pem",
+        ])
+        .current_dir(h.dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The token lists its keys; a wrong PIN is a clear error and leaves no output.
+    let listing = h.ok(&["token", "list", "--module", MODULE]);
+    assert!(
+        listing.contains("agency-p256")
+            && listing.contains("agency-ed25519")
+            && listing.contains("root-ca"),
+        "{listing}"
+    );
+    std::fs::write(h.dir.path().join("x.txt"), "x").unwrap();
+    let out =
+        h.seal(&["stamp", "x.txt", "--seal", "p256.esl", "--key", &uri("agency-p256")], "0000");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrong PIN"), "{err}");
+    assert!(!err.contains("0000"), "the PIN was printed");
+    assert!(!h.dir.path().join("x.txt.ses").exists());
+    // A key that is not there.
+    let out = h.seal(&["stamp", "x.txt", "--seal", "p256.esl", "--key", &uri("missing")], "1234");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such private key"));
+}
