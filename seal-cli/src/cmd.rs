@@ -155,6 +155,20 @@ fn ca_signer(
     }
 }
 
+/// A progress bar on standard error when it is a terminal and there is more than one item;
+/// hidden otherwise (scripts and pipes stay quiet).
+fn progress_bar(len: usize, done: &str) -> indicatif::ProgressBar {
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {done}, {{per_sec}}, eta {{eta}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Parses `--at`, defaulting to now.
 fn time_arg(at: Option<&str>) -> Result<UnixTime> {
     match at {

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Fixture, now};
+use common::{Fixture, now, python};
 use seal_core::keys::Algorithm;
 use seal_core::pki::certificate_to_pem;
 use seal_core::stamp::json;
@@ -118,20 +118,6 @@ fn a_swapped_seal_is_caught() {
 fn base64(d: &[u8]) -> String {
     use base64ct::Encoding;
     base64ct::Base64::encode_string(d)
-}
-
-/// The Python of the venv that .ci/run (and scripts/test) sets up, with jwcrypto and rfc8785.
-fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("SEAL_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)",
-        venv.display()
-    );
-    venv
 }
 
 fn script() -> PathBuf {

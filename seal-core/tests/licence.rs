@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{Fixture, now};
+use common::{Fixture, now, python};
 use seal_core::keys::{Algorithm, PrivateKey};
 use seal_core::licence::{self, LicenceData, Schema, qr};
 use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity, certificate_to_pem};
@@ -170,19 +170,6 @@ fn qr_codes_roundtrip_through_our_reader_and_zbarimg() {
     let mut jpeg = std::io::Cursor::new(Vec::new());
     img.to_rgb8().write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
     assert_eq!(qr::read(jpeg.get_ref()).unwrap(), text);
-}
-
-fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("SEAL_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)",
-        venv.display()
-    );
-    venv
 }
 
 #[test]

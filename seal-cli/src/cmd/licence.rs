@@ -67,20 +67,9 @@ fn issue_batch(
     key: &dyn seal_core::keys::Signer,
     cert: &pki::Certificate,
 ) -> Result<Outcome> {
-    use std::io::IsTerminal;
     let records = licence::batch::read(batch, schema)?;
     io::create_dir(dir)?;
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(records.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} issued, {per_sec}, eta {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(records.len(), "issued");
     let results =
         licence::batch::issue_many(records, schema, key, cert, UnixTime::now(), &|| bar.inc(1));
     bar.finish_and_clear();

@@ -1,7 +1,6 @@
 //! `seal seal new|show|verify|draw`, `seal stamp`, `seal verify`.
 
 use std::fmt::Write;
-use std::io::IsTerminal;
 
 use seal_core::io::{self, WriteOptions};
 use seal_core::keys::PrivateKey;
@@ -188,17 +187,7 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     if files.is_empty() {
         return Err(invalid("no files to stamp"));
     }
-    let bar = if std::io::stderr().is_terminal() && files.len() > 1 {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} stamped, {per_sec}, eta {eta}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(files.len(), "stamped");
     let sk = StampKey { seal: &s, signer: &key, cert: &cert };
     let format = match a.format {
         FormatArg::Auto => stamp::Format::Auto,

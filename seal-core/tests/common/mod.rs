@@ -102,3 +102,17 @@ impl Fixture {
         }
     }
 }
+
+/// The Python of the venv that scripts/test sets up (jwcrypto, rfc8785, pycose, cbor2, base45).
+pub fn python() -> std::path::PathBuf {
+    if let Ok(p) = std::env::var("SEAL_PYTHON") {
+        return std::path::PathBuf::from(p);
+    }
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the interop tests need {} (run scripts/test, or set SEAL_PYTHON)",
+        venv.display()
+    );
+    venv
+}
