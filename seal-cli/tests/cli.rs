@@ -1051,3 +1051,29 @@ fn batch_licences_from_csv_and_json_lines() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["passed"], 4);
 }
+
+#[test]
+fn json_with_a_detached_stamp_and_json_without_any() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    std::fs::write(d.join("plain.json"), r#"{"x": 1}"#).unwrap();
+    ok(&seal(
+        d,
+        &[
+            "stamp",
+            "plain.json",
+            "--format",
+            "ses",
+            "--seal",
+            "pki/agency.esl",
+            "--key",
+            "pki/agency.key",
+        ],
+    ));
+    ok(&run(d, &with(&["verify", "plain.json"], &trust)));
+    std::fs::write(d.join("none.json"), r#"{"y": 2}"#).unwrap();
+    let out = run(d, &with(&["verify", "none.json"], &trust));
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no signature found"));
+}
