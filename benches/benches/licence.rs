@@ -61,6 +61,13 @@ fn verify(c: &mut Criterion) {
         let Ok(s) = setup(alg, 1000) else { std::process::exit(2) };
         let at = UnixTime::now();
         group.throughput(Throughput::Elements(1));
+        let verifier = licence::Verifier::new(&s.issuers, &s.trust, at);
+        group.bench_function(BenchmarkId::new("stream", alg.name()), |b| {
+            b.iter(|| {
+                let cose = licence::from_text(black_box(&s.texts[0]))?;
+                verifier.verify(&cose)
+            })
+        });
         group.bench_function(BenchmarkId::new("single", alg.name()), |b| {
             b.iter(|| {
                 let cose = licence::from_text(black_box(&s.texts[0]))?;

@@ -408,6 +408,53 @@ fn cose_algorithm(sign1: &CoseSign1) -> Option<Algorithm> {
     }
 }
 
+/// Issuer chain results, computed once per issuer certificate and shared between threads.
+struct ChainCache<'a> {
+    trust: &'a Trust,
+    at: UnixTime,
+    reports: std::sync::Mutex<std::collections::HashMap<Vec<u8>, pki::path::PathReport>>,
+}
+
+impl<'a> ChainCache<'a> {
+    fn new(trust: &'a Trust, at: UnixTime) -> ChainCache<'a> {
+        ChainCache { trust, at, reports: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    fn get(&self, cert: &Certificate) -> pki::path::PathReport {
+        let key = pki::certificate_der(cert).unwrap_or_default();
+        if let Some(p) = self.reports.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return p;
+        }
+        let p = chain(cert, self.trust, self.at);
+        if let Ok(mut c) = self.reports.lock() {
+            c.insert(key, p.clone());
+        }
+        p
+    }
+}
+
+/// A verifier for a stream of licences (a scanner at a border post): the issuers, the
+/// trust and the time are fixed, and each issuer's chain is validated once.
+pub struct Verifier<'a> {
+    issuers: &'a [Certificate],
+    cache: ChainCache<'a>,
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier for licences from `issuers`, checked against `trust` at `at`.
+    pub fn new(issuers: &'a [Certificate], trust: &'a Trust, at: UnixTime) -> Verifier<'a> {
+        Verifier { issuers, cache: ChainCache::new(trust, at) }
+    }
+
+    /// Verifies one licence (COSE bytes); the same checks as [`verify`].
+    pub fn verify(&self, cose: &[u8]) -> Result<(Licence, SignatureReport)> {
+        let (sign1, licence) = read(cose)?;
+        let report =
+            check(&sign1, &licence, self.issuers, None, &|c| self.cache.get(c), self.cache.at);
+        Ok((licence, report))
+    }
+}
+
 /// Verifies many licences (a registry export) on all cores: issuer chains are validated
 /// once per issuer, and Ed25519 signatures are checked in batches (falling back to one by
 /// one for a batch that fails, so each licence still gets its own answer).
@@ -418,8 +465,6 @@ pub fn verify_many(
     at: UnixTime,
 ) -> Vec<Result<(Licence, SignatureReport)>> {
     use rayon::prelude::*;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
 
     let decoded: Vec<Result<(CoseSign1, Licence)>> = coses.par_iter().map(|c| read(c)).collect();
     // Ed25519 licences whose kid names exactly one Ed25519 issuer: batch candidates.
@@ -466,18 +511,8 @@ pub fn verify_many(
     for (i, cert) in passed.into_iter().flatten() {
         presigned[i] = Some(cert);
     }
-    let cache: Mutex<HashMap<Vec<u8>, pki::path::PathReport>> = Mutex::new(HashMap::new());
-    let chains = |cert: &Certificate| {
-        let key = pki::certificate_der(cert).unwrap_or_default();
-        if let Some(p) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return p;
-        }
-        let p = chain(cert, trust, at);
-        if let Ok(mut c) = cache.lock() {
-            c.insert(key, p.clone());
-        }
-        p
-    };
+    let cache = ChainCache::new(trust, at);
+    let chains = |cert: &Certificate| cache.get(cert);
     decoded
         .into_par_iter()
         .zip(presigned.into_par_iter())

@@ -494,11 +494,14 @@ fn bulk_verification_gives_each_licence_the_same_answer_as_one_by_one() {
     trust.intermediates.extend(ec.f.trust().intermediates);
     let at = now().plus_days(1);
     let bulk = licence::verify_many(&coses, &issuers, &trust, at);
+    let stream = licence::Verifier::new(&issuers, &trust, at);
     assert_eq!(bulk.len(), coses.len());
     for (n, (cose, got)) in coses.iter().zip(&bulk).enumerate() {
         let one = licence::verify(cose, &issuers, &trust, at);
         match (one, got) {
             (Ok((_, a)), Ok((_, b))) => {
+                let (_, c) = stream.verify(cose).unwrap();
+                assert_eq!(a.indication, c.indication, "licence {n}");
                 assert_eq!(a.indication, b.indication, "licence {n}");
                 assert_eq!(a.sub_indication, b.sub_indication, "licence {n}");
                 assert_eq!(b.is_valid(), n != 70 && n != 71, "licence {n}: {b:?}");
