@@ -334,7 +334,10 @@ pub struct SealNewArgs {
     /// Printed height in millimetres.
     #[arg(long, default_value_t = 40)]
     pub height_mm: u32,
-    /// Validity in days from now.
+    /// Start of the seal's validity (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// Validity in days from its start.
     #[arg(long, default_value_t = 365)]
     pub days: u64,
     /// Where to write the seal (DER).

@@ -595,6 +595,34 @@ fn seal_new_show_verify_and_draw() {
         std::fs::read(d.join("drawn.svg")).unwrap()
     );
     ok(&run(d, &with(&["seal", "verify", "permit.esl"], &trust)));
+    // A seal whose validity starts later is not valid yet.
+    ok(&seal(
+        d,
+        &[
+            "seal",
+            "new",
+            "--maker-key",
+            "pki/seal-maker.key",
+            "--maker-cert",
+            "pki/seal-maker.pem",
+            "--holder-cert",
+            "pki/agency.pem",
+            "--name",
+            "Future",
+            "--id",
+            "F-1",
+            "--draw",
+            "--valid-from",
+            "2099-01-01",
+            "--days",
+            "30",
+            "--out",
+            "future.esl",
+        ],
+    ));
+    let out = run(d, &with(&["--json", "seal", "verify", "future.esl"], &trust));
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SEAL_INVALID"));
     // A seal made by an untrusted maker: the maker chain fails, exit 1.
     ok(&seal(
         d,

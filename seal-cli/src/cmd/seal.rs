@@ -35,6 +35,7 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
         (None, false) => return Err(invalid("pass --picture FILE or --draw")),
     };
     let now = UnixTime::now();
+    let start = super::time_arg(a.valid_from.as_deref())?;
     let spec = SealSpec {
         id: a.id.clone(),
         name: a.name.clone(),
@@ -47,8 +48,8 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
         picture: data,
         width_mm: a.width_mm,
         height_mm: a.height_mm,
-        valid_start: now,
-        valid_end: now.plus_days(a.days),
+        valid_start: start,
+        valid_end: start.plus_days(a.days),
         created: now,
     };
     let der = seal::make_seal(&spec, &maker, &maker_cert)?;
