@@ -107,12 +107,7 @@ impl CheckOutcome {
         sub: SubIndication,
         detail: impl Into<String>,
     ) -> CheckOutcome {
-        CheckOutcome {
-            check,
-            indication: Indication::TotalFailed,
-            sub_indication: Some(sub),
-            detail: detail.into(),
-        }
+        CheckOutcome::with(check, (Indication::TotalFailed, Some(sub)), detail)
     }
 
     /// A check that could not conclude.
@@ -121,12 +116,7 @@ impl CheckOutcome {
         sub: SubIndication,
         detail: impl Into<String>,
     ) -> CheckOutcome {
-        CheckOutcome {
-            check,
-            indication: Indication::Indeterminate,
-            sub_indication: Some(sub),
-            detail: detail.into(),
-        }
+        CheckOutcome::with(check, (Indication::Indeterminate, Some(sub)), detail)
     }
 
     /// An outcome with the given indication and sub-indication.
