@@ -27,15 +27,10 @@ fn small_files(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("4KiB-files", files.len()), |b| {
         b.iter(|| {
-            stamp::stamp_many(
-                &files,
-                &f.stamp_key(),
-                stamp::Format::Ses,
-                None,
-                true,
-                UnixTime::now(),
-                &|| {},
-            )
+            let mut job = stamp::Job::new(f.stamp_key(), UnixTime::now());
+            job.format = stamp::Format::Ses;
+            job.force = true;
+            stamp::stamp_many(&files, &job, &|| {})
         })
     });
     group.finish();

@@ -419,8 +419,9 @@ pub struct StampArgs {
     /// The holder's certificate (default: the seal's holder whose key this is).
     #[arg(long)]
     pub cert: Option<PathBuf>,
-    /// auto: JSON documents get a JWS stamp inside, other files a GB/T 38540 stamp
-    /// (FILE.ses); cms: a detached CAdES-B signature (FILE.p7s); ses: always FILE.ses.
+    /// auto: PDFs get a visible PAdES stamp inside (FILE.stamped.pdf), JSON documents a
+    /// JWS stamp inside (FILE.stamped.json), other files a GB/T 38540 stamp (FILE.ses);
+    /// cms: a detached CAdES-B signature (FILE.p7s); ses: always FILE.ses.
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
     /// Write stamps into this directory instead of beside each file.
@@ -430,7 +431,48 @@ pub struct StampArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub pdf: PdfArgs,
+    #[command(flatten)]
     pub pass: PassArgs,
+}
+
+/// Where and how a PDF is stamped.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "PDF")]
+pub struct PdfArgs {
+    /// The page for the seal, from 1 (default: the last page).
+    #[arg(long, value_name = "N")]
+    pub page: Option<usize>,
+    /// The seal's lower-left corner in points (1/72 inch) from the page's lower-left
+    /// corner (default: bottom right, half an inch from the edges).
+    #[arg(long, value_name = "X,Y")]
+    pub at: Option<String>,
+    /// Sign this existing empty signature field, or give the new field this name.
+    #[arg(long, value_name = "NAME")]
+    pub field: Option<String>,
+    /// Why the document is stamped.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Where it is stamped.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Certify the document (DocMDP), allowing only these changes afterwards.
+    #[arg(long, value_enum, value_name = "ALLOWED")]
+    pub certify: Option<CertifyArg>,
+    /// Also put a cross-page seal: the seal's picture split across the right edges of
+    /// all pages.
+    #[arg(long)]
+    pub cross_page: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CertifyArg {
+    /// No changes at all.
+    NoChanges,
+    /// Filling in forms and further stamps.
+    FormFilling,
+    /// Form filling, stamps and annotations.
+    Annotations,
 }
 
 #[derive(Debug, Args)]

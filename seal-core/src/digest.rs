@@ -60,10 +60,50 @@ impl HashAlg {
         }
     }
 
+    /// An incremental hasher, for data that arrives in pieces.
+    pub fn hasher(self) -> Hasher {
+        match self {
+            HashAlg::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            HashAlg::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            HashAlg::Sm3 => Hasher::Sm3(sm3::Sm3::new()),
+        }
+    }
+
     /// Hashes a file, streaming; the error names the file.
     pub fn hash_file(self, path: &Path) -> Result<(Vec<u8>, u64)> {
         let mut f = File::open(path).in_file(path)?;
         self.hash_reader(&mut f).map_err(Error::Io).in_file(path)
+    }
+}
+
+/// A hash being computed piece by piece (see [`HashAlg::hasher`]).
+#[derive(Clone)]
+pub enum Hasher {
+    /// SHA-256.
+    Sha256(sha2::Sha256),
+    /// SHA-512.
+    Sha512(sha2::Sha512),
+    /// SM3.
+    Sm3(sm3::Sm3),
+}
+
+impl Hasher {
+    /// Adds data.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Sha512(h) => h.update(data),
+            Hasher::Sm3(h) => h.update(data),
+        }
+    }
+
+    /// The digest of everything added.
+    pub fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
+            Hasher::Sm3(h) => h.finalize().to_vec(),
+        }
     }
 }
 

@@ -42,6 +42,16 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 /// check and the rename are one step (`persist_noclobber`), so two processes cannot both
 /// think they created the file.
 pub fn write_atomic(path: &Path, data: &[u8], opts: WriteOptions) -> Result<()> {
+    write_atomic_with(path, opts, |f| Ok(f.write_all(data)?))
+}
+
+/// Like [`write_atomic`], with the content written by `write` into the temporary file (so
+/// large outputs stream). If `write` fails, the destination is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    opts: WriteOptions,
+    write: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<()> {
     if !opts.force && path.symlink_metadata().is_ok() {
         return Err(Error::AlreadyExists { path: path.to_path_buf() });
     }
@@ -58,7 +68,7 @@ pub fn write_atomic(path: &Path, data: &[u8], opts: WriteOptions) -> Result<()> 
         builder.permissions(fs::Permissions::from_mode(if opts.private { 0o600 } else { 0o644 }));
     }
     let mut tmp = builder.tempfile_in(dir).in_file(path)?;
-    tmp.write_all(data).in_file(path)?;
+    write(tmp.as_file_mut()).in_file(path)?;
     tmp.as_file().sync_all().in_file(path)?;
     if opts.force {
         tmp.persist(path).map_err(|e| Error::Io(e.error)).in_file(path)?;

@@ -48,6 +48,7 @@ pub mod error;
 pub mod io;
 pub mod keys;
 pub mod licence;
+pub mod pdf;
 pub mod pki;
 pub mod seal;
 pub mod secret;

@@ -2,6 +2,7 @@
 //!
 //! - [`detached`]: any file, with a GB/T 38540 `SES_Signature` beside it.
 //! - [`ofd`]: verifying stamped OFD documents.
+//! - PDFs are stamped inside, with a visible seal (PAdES): see [`crate::pdf`].
 
 pub mod cms;
 pub mod detached;
@@ -55,6 +56,7 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
     if sig.is_none() {
         match sniff(file)? {
             Sniffed::Ofd => return ofd::verify(file, trust, at),
+            Sniffed::Pdf => return crate::pdf::verify(file, trust, at),
             Sniffed::Json => {
                 let data = crate::io::read(file)?;
                 let doc: serde_json::Value = serde_json::from_slice(&data)
@@ -99,6 +101,7 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
 
 enum Sniffed {
     Json,
+    Pdf,
     Ofd,
     Other,
 }
@@ -109,6 +112,9 @@ fn sniff(file: &Path) -> Result<Sniffed> {
     let mut f = std::fs::File::open(file).in_file(file)?;
     let n = f.read(&mut head).in_file(file)?;
     let head = &head[..n];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Ok(Sniffed::Pdf);
+    }
     if head.starts_with(b"PK\x03\x04") {
         return Ok(Sniffed::Ofd);
     }
@@ -119,9 +125,14 @@ fn sniff(file: &Path) -> Result<Sniffed> {
     Ok(Sniffed::Other)
 }
 
-/// True if the file is stamped inside itself (JSON) rather than with a detached stamp.
+/// True if the file is stamped inside itself as JSON (by its extension).
 pub fn is_json(file: &Path) -> bool {
     file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// True if the file is stamped inside itself as a PDF (by its extension).
+pub fn is_pdf(file: &Path) -> bool {
+    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
 
 /// `file` with `.suffix` appended to its whole name (`a.pdf` → `a.pdf.ses`).
@@ -144,18 +155,21 @@ pub enum Format {
     Ses,
 }
 
-/// Where a stamp for `file` goes: beside it, or in `out_dir` under the same name. A JSON
-/// document is stamped inside: `doc.json` becomes `doc.stamped.json` (a document already
-/// named `*.stamped.json` keeps its name, for co-stamping with `force`).
+/// Where a stamp for `file` goes: beside it, or in `out_dir` under the same name. JSON
+/// documents and PDFs are stamped inside: `doc.json` becomes `doc.stamped.json` and
+/// `doc.pdf` becomes `doc.stamped.pdf` (a document already named `*.stamped.*` keeps its
+/// name, for co-stamping with `force`).
 pub fn stamp_path(file: &Path, format: Format, out_dir: Option<&Path>) -> PathBuf {
     let beside = if format == Format::Cms {
         with_suffix(file, "p7s")
-    } else if format == Format::Auto && is_json(file) {
+    } else if format == Format::Auto && (is_json(file) || is_pdf(file)) {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let stem =
-            name.strip_suffix(".json").or_else(|| name.strip_suffix(".JSON")).unwrap_or(&name);
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((stem, ext)) => (stem.to_string(), ext.to_string()),
+            None => (name.clone(), String::new()),
+        };
         let out =
-            if stem.ends_with(".stamped") { name.clone() } else { format!("{stem}.stamped.json") };
+            if stem.ends_with(".stamped") { name.clone() } else { format!("{stem}.stamped.{ext}") };
         file.with_file_name(out)
     } else {
         with_suffix(file, "ses")
@@ -201,27 +215,68 @@ pub struct BatchItem {
     pub result: Result<PathBuf>,
 }
 
+/// A batch of files to stamp: with what, how and where.
+#[derive(Clone)]
+pub struct Job<'a> {
+    /// The seal, key and certificate.
+    pub key: StampKey<'a>,
+    /// The kind of stamp.
+    pub format: Format,
+    /// Write stamped files and stamps here instead of beside each file.
+    pub out_dir: Option<&'a Path>,
+    /// Replace existing outputs.
+    pub force: bool,
+    /// The signing time.
+    pub time: UnixTime,
+    /// Where and how PDFs are stamped (with [`Format::Auto`]).
+    pub pdf: crate::pdf::StampOptions,
+}
+
+impl<'a> Job<'a> {
+    /// A job with the defaults: [`Format::Auto`], outputs beside the inputs, no overwriting,
+    /// the seal at the bottom right of each PDF's last page.
+    pub fn new(key: StampKey<'a>, time: UnixTime) -> Job<'a> {
+        Job {
+            key,
+            format: Format::Auto,
+            out_dir: None,
+            force: false,
+            time,
+            pdf: crate::pdf::StampOptions::default(),
+        }
+    }
+}
+
 /// Stamps many files in parallel on all cores; one failure does not stop the others.
-/// `progress` is called once per finished file. Every stamp is written atomically.
+/// `progress` is called once per finished file. Every output is written atomically. The
+/// seal's picture is prepared once for all the PDFs.
 pub fn stamp_many(
     files: &[PathBuf],
-    key: &StampKey<'_>,
-    format: Format,
-    out_dir: Option<&Path>,
-    force: bool,
-    time: UnixTime,
+    job: &Job<'_>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<BatchItem> {
     use rayon::prelude::*;
+    let appearance = std::sync::OnceLock::new();
     files
         .par_iter()
         .map(|file| {
             let result = (|| {
-                let out = stamp_path(file, format, out_dir);
-                if !force && out.exists() {
+                let out = stamp_path(file, job.format, job.out_dir);
+                if !job.force && out.exists() {
                     return Err(Error::AlreadyExists { path: out });
                 }
-                let bytes = match format {
+                if job.format == Format::Auto && is_pdf(file) {
+                    let app = match appearance
+                        .get_or_init(|| crate::pdf::Appearance::for_seal(job.key.seal))
+                    {
+                        Ok(a) => a,
+                        Err(e) => return Err(Error::InvalidInput(e.to_string())),
+                    };
+                    crate::pdf::stamp(file, &out, &job.key, app, &job.pdf, job.time, job.force)?;
+                    return Ok(out);
+                }
+                let (key, time) = (&job.key, job.time);
+                let bytes = match job.format {
                     Format::Cms => cms::stamp_file(file, key, time)?,
                     Format::Auto if is_json(file) => json_stamp_bytes(file, key, time)?,
                     _ => detached::stamp_file(file, key, time)?,
@@ -229,7 +284,7 @@ pub fn stamp_many(
                 crate::io::write_atomic(
                     &out,
                     &bytes,
-                    crate::io::WriteOptions::PUBLIC.force(force),
+                    crate::io::WriteOptions::PUBLIC.force(job.force),
                 )?;
                 Ok(out)
             })();

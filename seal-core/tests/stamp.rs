@@ -201,10 +201,9 @@ fn batch_stamping_keeps_going_and_never_leaves_partial_files() {
     let files = stamp::collect_files(std::slice::from_ref(&dir)).unwrap();
     assert_eq!(files.len(), 20, "stamps are not inputs");
     let counter = std::sync::atomic::AtomicUsize::new(0);
-    let items =
-        stamp::stamp_many(&files, &f.key(), stamp::Format::Auto, None, false, now(), &|| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        });
+    let items = stamp::stamp_many(&files, &stamp::Job::new(f.key(), now()), &|| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
     assert_eq!(counter.into_inner(), 20);
     let failed: Vec<_> = items.iter().filter(|i| i.result.is_err()).collect();
     assert_eq!(failed.len(), 1);

@@ -15,8 +15,8 @@ use serde_json::json;
 use super::invalid;
 use crate::Outcome;
 use crate::cli::{
-    FormatArg, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg, SealVerifyArgs, StampArgs,
-    VerifyArgs,
+    CertifyArg, FormatArg, PdfArgs, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg,
+    SealVerifyArgs, StampArgs, VerifyArgs,
 };
 
 pub fn new(a: &SealNewArgs) -> Result<Outcome> {
@@ -195,9 +195,15 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         FormatArg::Cms => stamp::Format::Cms,
         FormatArg::Ses => stamp::Format::Ses,
     };
-    let now = UnixTime::now();
-    let items =
-        stamp::stamp_many(&files, &sk, format, a.out_dir.as_deref(), a.force, now, &|| bar.inc(1));
+    let job = stamp::Job {
+        key: sk,
+        format,
+        out_dir: a.out_dir.as_deref(),
+        force: a.force,
+        time: UnixTime::now(),
+        pdf: pdf_options(&a.pdf)?,
+    };
+    let items = stamp::stamp_many(&files, &job, &|| bar.inc(1));
     bar.finish_and_clear();
     let failed: Vec<_> = items.iter().filter(|i| i.result.is_err()).collect();
     let mut text = String::new();
@@ -231,6 +237,38 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
             items.len()
         )))
     }
+}
+
+fn pdf_options(a: &PdfArgs) -> Result<seal_core::pdf::StampOptions> {
+    let at = match &a.at {
+        None => None,
+        Some(text) => {
+            let parsed = text.split_once(',').and_then(|(x, y)| {
+                Some((x.trim().parse::<f64>().ok()?, y.trim().parse::<f64>().ok()?))
+            });
+            match parsed {
+                Some((x, y)) if x.is_finite() && y.is_finite() => Some((x, y)),
+                _ => {
+                    return Err(invalid(format!(
+                        "--at {text:?}: expected X,Y in points, e.g. 400,72"
+                    )));
+                }
+            }
+        }
+    };
+    Ok(seal_core::pdf::StampOptions {
+        page: a.page,
+        at,
+        field: a.field.clone(),
+        reason: a.reason.clone(),
+        location: a.location.clone(),
+        certify: a.certify.map(|c| match c {
+            CertifyArg::NoChanges => seal_core::pdf::DocMdp::NoChanges,
+            CertifyArg::FormFilling => seal_core::pdf::DocMdp::FormFilling,
+            CertifyArg::Annotations => seal_core::pdf::DocMdp::Annotations,
+        }),
+        cross_page: a.cross_page,
+    })
 }
 
 pub fn verify(a: &VerifyArgs) -> Result<Outcome> {

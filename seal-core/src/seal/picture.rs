@@ -56,8 +56,14 @@ pub fn draw_svg(name: &str, label: Option<&str>, size_mm: u32) -> String {
 /// Renders [`draw_svg`] to PNG at `dpi` dots per inch. The name is set in the system's
 /// serif (or any) font; with no font installed the picture has the ring and star only.
 pub fn draw_png(name: &str, label: Option<&str>, size_mm: u32, dpi: u32) -> crate::Result<Vec<u8>> {
-    use resvg::{tiny_skia, usvg};
     let svg = draw_svg(name, label, size_mm);
+    let px = (f64::from(size_mm) / 25.4 * f64::from(dpi)).round().clamp(16.0, 8192.0) as u32;
+    render_svg(svg.as_bytes(), px)
+}
+
+/// Renders an SVG picture to PNG, `width_px` pixels wide (the height keeps the aspect).
+pub fn render_svg(svg: &[u8], width_px: u32) -> crate::Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
     let mut opt = usvg::Options::default();
     let db = opt.fontdb_mut();
     db.load_system_fonts();
@@ -66,12 +72,12 @@ pub fn draw_png(name: &str, label: Option<&str>, size_mm: u32, dpi: u32) -> crat
     if let Some(family) = any {
         db.set_serif_family(family);
     }
-    let tree = usvg::Tree::from_str(&svg, &opt)
+    let tree = usvg::Tree::from_data(svg, &opt)
         .map_err(|e| crate::Error::InvalidInput(format!("cannot render the seal picture: {e}")))?;
-    let px = (f64::from(size_mm) / 25.4 * f64::from(dpi)).round().clamp(16.0, 8192.0) as u32;
-    let mut pixmap = tiny_skia::Pixmap::new(px, px)
+    let scale = width_px as f32 / tree.size().width();
+    let height_px = (tree.size().height() * scale).round().clamp(1.0, 8192.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width_px.clamp(1, 8192), height_px)
         .ok_or_else(|| crate::Error::InvalidInput("picture size out of range".into()))?;
-    let scale = px as f32 / tree.size().width();
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| crate::Error::InvalidInput(format!("cannot encode PNG: {e}")))
 }

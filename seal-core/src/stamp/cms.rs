@@ -97,32 +97,91 @@ pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec
     sign_digest(&digest, key, time)
 }
 
+/// Which profile of CMS signature to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// CAdES-B (ETSI EN 319 122-1): with a signing-time attribute.
+    Cades,
+    /// The CMS inside a PAdES signature (ETSI EN 319 142-1 §5.3): no signing-time
+    /// attribute (the time is the signature dictionary's `/M`).
+    Pades,
+}
+
 /// Makes a detached CMS signature (DER) over content whose digest (SHA-256, or SHA-512 for
-/// Ed25519) is `digest`. PAdES uses this over a PDF's byte ranges.
+/// Ed25519) is `digest`.
 pub fn sign_digest(digest: &[u8], key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
-    let alg = key.signer.algorithm();
-    let hash = digest_for(alg);
+    sign_digest_with(digest, key, time, Profile::Cades)
+}
+
+/// [`sign_digest`] with a choice of profile.
+pub fn sign_digest_with(
+    digest: &[u8],
+    key: &StampKey<'_>,
+    time: UnixTime,
+    profile: Profile,
+) -> Result<Vec<u8>> {
     let cert_der = key.check()?;
-    let hash_oid = if hash == HashAlg::Sha512 { OID_SHA512 } else { OID_SHA256 };
+    let attrs_content = signed_attrs(digest, key, &cert_der, time, profile)?;
+    let signature = key.signer.sign(&encode(SET, &attrs_content))?;
+    assemble(key, &cert_der, &attrs_content, &signature.to_x509()?)
+}
+
+/// The digest algorithm a CMS signature by `key` uses over the content.
+pub fn digest_alg(key: &StampKey<'_>) -> HashAlg {
+    digest_for(key.signer.algorithm())
+}
+
+/// The largest size [`sign_digest_with`] can return for `key`, computed from the parts
+/// (not guessed): PAdES reserves exactly this much room for the signature.
+pub fn max_len(key: &StampKey<'_>, time: UnixTime, profile: Profile) -> Result<usize> {
+    let cert_der = key.check()?;
+    let zero = vec![0u8; digest_alg(key).hasher().finish().len()];
+    let attrs_content = signed_attrs(&zero, key, &cert_der, time, profile)?;
+    // The longest encoding of a signature: DER ECDSA P-256 is at most 72 bytes.
+    let longest = match key.signer.algorithm() {
+        Algorithm::Ed25519 => 64,
+        _ => 72,
+    };
+    Ok(assemble(key, &cert_der, &attrs_content, &vec![0xffu8; longest])?.len())
+}
+
+fn signed_attrs(
+    digest: &[u8],
+    key: &StampKey<'_>,
+    cert_der: &[u8],
+    time: UnixTime,
+    profile: Profile,
+) -> Result<Vec<u8>> {
     let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(time.as_secs()))
         .map_err(|e| Error::InvalidInput(format!("signing time: {e}")))?;
-    let octets = |b: &[u8]| -> Result<Vec<u8>> {
-        der("OCTET STRING", &OctetString::new(b).map_err(|e| Error::decode("OCTET STRING", e))?)
-    };
     // ESSCertIDv2 with the default hash (SHA-256) left out, as DER requires.
-    let ess_cert_id = encode(SEQ, &octets(&HashAlg::Sha256.hash(&cert_der))?);
+    let ess_cert_id = encode(SEQ, &octets(&HashAlg::Sha256.hash(cert_der))?);
     let signing_cert_v2 = encode(SEQ, &encode(SEQ, &ess_cert_id));
-    let mut attrs = [
+    let mut attrs = vec![
         attribute(der("OID", &OID_CONTENT_TYPE)?, der("OID", &OID_DATA)?),
-        attribute(der("OID", &OID_SIGNING_TIME)?, der("signing time", &utc)?),
         attribute(der("OID", &OID_MESSAGE_DIGEST)?, octets(digest)?),
         attribute(der("OID", &OID_SIGNING_CERT_V2)?, signing_cert_v2),
         attribute(seal_oid_der(), key.seal.to_der().to_vec()),
     ];
+    if profile == Profile::Cades {
+        attrs.push(attribute(der("OID", &OID_SIGNING_TIME)?, der("signing time", &utc)?));
+    }
     attrs.sort(); // DER: a SET OF is ordered by its elements' encodings
-    let attrs_content = attrs.concat();
-    let signature = key.signer.sign(&encode(SET, &attrs_content))?;
+    Ok(attrs.concat())
+}
 
+fn octets(b: &[u8]) -> Result<Vec<u8>> {
+    der("OCTET STRING", &OctetString::new(b).map_err(|e| Error::decode("OCTET STRING", e))?)
+}
+
+fn assemble(
+    key: &StampKey<'_>,
+    cert_der: &[u8],
+    attrs_content: &[u8],
+    signature: &[u8],
+) -> Result<Vec<u8>> {
+    let alg = key.signer.algorithm();
+    let hash_oid = if digest_for(alg) == HashAlg::Sha512 { OID_SHA512 } else { OID_SHA256 };
     let tbs = key.cert.tbs_certificate();
     let sid =
         encode(SEQ, &[der("issuer", tbs.issuer())?, der("serial", tbs.serial_number())?].concat());
@@ -132,9 +191,9 @@ pub fn sign_digest(digest: &[u8], key: &StampKey<'_>, time: UnixTime) -> Result<
             vec![0x02, 0x01, 0x01],
             sid,
             alg_id(hash_oid)?,
-            encode(CTX0, &attrs_content),
+            encode(CTX0, attrs_content),
             alg_id(alg.signature_algorithm_identifier().oid)?,
-            octets(&signature.to_x509()?)?,
+            octets(signature)?,
         ]
         .concat(),
     );
@@ -144,7 +203,7 @@ pub fn sign_digest(digest: &[u8], key: &StampKey<'_>, time: UnixTime) -> Result<
             vec![0x02, 0x01, 0x01],
             encode(SET, &alg_id(hash_oid)?),
             encode(SEQ, &der("OID", &OID_DATA)?),
-            encode(CTX0, &cert_der),
+            encode(CTX0, cert_der),
             encode(SET, &signer_info),
         ]
         .concat(),
@@ -178,8 +237,38 @@ pub fn verify_file(
     trust: &Trust,
     at: UnixTime,
 ) -> Result<Vec<SignatureReport>> {
-    let der = from_bytes(sig)?;
-    let ci = Seq::parse("CMS ContentInfo", &der)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let ctx = Detached {
+        id: path.display().to_string(),
+        format: "CMS detached (CAdES-B)",
+        covers: format!("{} ({size} bytes)", path.display()),
+        claimed_time: None,
+    };
+    verify_signed_data(&from_bytes(sig)?, &ctx, &mut |h| Ok(h.hash_file(path)?.0), trust, at)
+}
+
+/// What a detached CMS signature is over, for its report.
+pub struct Detached {
+    /// Names the signature in reports ("signer N of ID").
+    pub id: String,
+    /// The format, e.g. "CMS detached (CAdES-B)".
+    pub format: &'static str,
+    /// What the content is, e.g. "contract.pdf (52311 bytes)".
+    pub covers: String,
+    /// A signing time claimed outside the CMS (a PDF's `/M`), used when the CMS has none.
+    pub claimed_time: Option<UnixTime>,
+}
+
+/// Verifies CMS SignedData (DER) over detached content; `digest_of` hashes the content with
+/// the algorithm asked (once per algorithm). One report per SignerInfo.
+pub fn verify_signed_data(
+    der: &[u8],
+    ctx: &Detached,
+    digest_of: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<Vec<SignatureReport>> {
+    let ci = Seq::parse("CMS ContentInfo", der)?;
     if ci.oid(0, "contentType")? != OID_SIGNED_DATA {
         return Err(Error::decode("CMS ContentInfo", "not SignedData"));
     }
@@ -208,25 +297,38 @@ pub fn verify_file(
     }
     let infos = Seq::children("signerInfos", sd.get(i, "signerInfos")?)?;
     let mut digests: Vec<(HashAlg, Vec<u8>)> = Vec::new();
+    let mut digest_once = |h: HashAlg| -> Result<Vec<u8>> {
+        if let Some((_, d)) = digests.iter().find(|(x, _)| *x == h) {
+            return Ok(d.clone());
+        }
+        let d = digest_of(h)?;
+        digests.push((h, d.clone()));
+        Ok(d)
+    };
     let mut reports = Vec::new();
     for (n, info) in infos.items.iter().enumerate() {
         let info = Seq::of("SignerInfo", *info)?;
-        reports.push(verify_signer(path, &info, &certs, &mut digests, n + 1, trust, at)?);
+        let id = if infos.items.len() == 1 {
+            ctx.id.clone()
+        } else {
+            format!("signer {} of {}", n + 1, ctx.id)
+        };
+        let mut report = SignatureReport::new(id, ctx.format);
+        verify_signer(&info, &certs, &mut digest_once, ctx, trust, at, &mut report)?;
+        reports.push(report);
     }
     Ok(reports)
 }
 
 fn verify_signer(
-    path: &Path,
     info: &Seq<'_>,
     certs: &[Certificate],
-    digests: &mut Vec<(HashAlg, Vec<u8>)>,
-    n: usize,
+    digest_of: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+    ctx: &Detached,
     trust: &Trust,
     at: UnixTime,
-) -> Result<SignatureReport> {
-    let mut report =
-        SignatureReport::new(format!("signer {n} of {}", path.display()), "CMS detached (CAdES-B)");
+    report: &mut SignatureReport,
+) -> Result<()> {
     // sid: IssuerAndSerialNumber.
     let sid = info.get(1, "sid")?;
     let cert = match Seq::of("IssuerAndSerialNumber", sid) {
@@ -247,7 +349,7 @@ fn verify_signer(
             SubIndication::NoCertificateChainFound,
             "the signer's certificate is not in the signature",
         ));
-        return Ok(report);
+        return Ok(());
     };
     report.signer = Some(SignerIdentity::of(cert));
     let digest_alg =
@@ -261,7 +363,7 @@ fn verify_signer(
                 SubIndication::CryptoConstraintsFailure,
                 format!("digest {}", oid_name(&other)),
             ));
-            return Ok(report);
+            return Ok(());
         }
     };
     let attrs_any = info.get(3, "signedAttrs")?;
@@ -271,7 +373,7 @@ fn verify_signer(
             SubIndication::FormatFailure,
             "no signed attributes: CAdES requires them",
         ));
-        return Ok(report);
+        return Ok(());
     }
     let attrs = Seq::children("signedAttrs", attrs_any)?;
     let sig_alg =
@@ -299,6 +401,7 @@ fn verify_signer(
             seal_der = Some(tlv::raw("seal", first)?);
         }
     }
+    let signing_time = signing_time.or(ctx.claimed_time);
     report.signing_time = signing_time.map(|t| t.to_string());
 
     // The signature over DER(SET OF signed attributes).
@@ -327,26 +430,18 @@ fn verify_signer(
             "content-type attribute is missing or not id-data",
         ));
     }
-    // message-digest against the file, hashed once per algorithm.
-    let actual = match digests.iter().find(|(h, _)| *h == hash) {
-        Some((_, d)) => d.clone(),
-        None => {
-            let (d, _) = hash.hash_file(path)?;
-            digests.push((hash, d.clone()));
-            d
-        }
-    };
-    let (_, size) = (hash, std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-    report.covers = format!("{} of {} ({size} bytes)", hash.name(), path.display());
+    // message-digest against the content.
+    let actual = digest_of(hash)?;
+    report.covers = format!("{} of {}", hash.name(), ctx.covers);
     match message_digest {
         Some(d) if d == actual => report.push(CheckOutcome::passed(
             "data-hash",
-            format!("message-digest matches the file's {}", hash.name()),
+            format!("message-digest matches the content's {}", hash.name()),
         )),
         Some(_) => report.push(CheckOutcome::failed(
             "data-hash",
             SubIndication::HashFailure,
-            "message-digest does not match the file: the file was changed",
+            "message-digest does not match the content: it was changed after signing",
         )),
         None => report.push(CheckOutcome::failed(
             "data-hash",
@@ -391,7 +486,7 @@ fn verify_signer(
     let cert_der = certificate_der(cert)?;
     match seal_der.map(|d| Seal::from_der(&d)) {
         Some(Ok(seal)) => {
-            check_seal_use(&seal, &cert_der, Ok(cert), signing_time, trust, at, &mut report)
+            check_seal_use(&seal, &cert_der, Ok(cert), signing_time, trust, at, report)
         }
         Some(Err(e)) => report.push(CheckOutcome::failed(
             "seal",
@@ -416,8 +511,8 @@ fn verify_signer(
                 at,
                 &opts,
             );
-            crate::verify::push_path(&mut report, "signer-chain", &p);
+            crate::verify::push_path(report, "signer-chain", &p);
         }
     }
-    Ok(report)
+    Ok(())
 }

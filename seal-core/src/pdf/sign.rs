@@ -1,0 +1,689 @@
+//! Writing a stamp into a PDF as an incremental update.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use super::appearance::Appearance;
+use super::file::{PdfFile, Source};
+use super::object::{Dict, Object, Ref, write_dict, write_object};
+use super::{DocMdp, Page, catalog, doc_mdp, fields, pages};
+use crate::error::{Error, Result, ResultExt};
+use crate::stamp::StampKey;
+use crate::stamp::cms::{self, Profile};
+use crate::time::UnixTime;
+
+/// Where and how to stamp a PDF.
+#[derive(Debug, Clone, Default)]
+pub struct StampOptions {
+    /// The page (1-based); default: the last page. Ignored with an existing `field`.
+    pub page: Option<usize>,
+    /// The lower-left corner of the seal in points from the page's lower-left corner;
+    /// default: bottom right, 36 pt (half an inch) from the edges.
+    pub at: Option<(f64, f64)>,
+    /// Sign this existing empty signature field, or name the new one (default `Seal1`, ...).
+    pub field: Option<String>,
+    /// Why the document is stamped (`/Reason`).
+    pub reason: Option<String>,
+    /// Where (`/Location`).
+    pub location: Option<String>,
+    /// Certify the document (DocMDP): the changes allowed after this stamp.
+    pub certify: Option<DocMdp>,
+    /// Also put a cross-page seal: the picture split across the right edges of all pages.
+    pub cross_page: bool,
+}
+
+/// What stamping did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stamped {
+    /// The signature field's name.
+    pub field: String,
+    /// The page the seal is on (1-based).
+    pub page: usize,
+    /// The seal's rectangle on the page, [llx, lly, urx, ury] in points.
+    pub rect: [f64; 4],
+    /// The size of the stamped file.
+    pub size: u64,
+}
+
+/// The bytes of the update and where its placeholders are.
+struct Update {
+    bytes: Vec<u8>,
+    /// Index of the `[` of the ByteRange value and the room it has.
+    byte_range_at: usize,
+    byte_range_room: usize,
+    /// Index of the `<` of `/Contents` and the number of hex digits inside.
+    contents_at: usize,
+    contents_hex: usize,
+}
+
+const BYTE_RANGE_ROOM: usize = 48;
+const MARGIN: f64 = 36.0;
+
+/// Stamps the PDF at `input`, writing the stamped document to `output` atomically (the
+/// original bytes, then the update). `output` may be `input` (with `force`).
+pub fn stamp(
+    input: &Path,
+    output: &Path,
+    key: &StampKey<'_>,
+    appearance: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+    force: bool,
+) -> Result<Stamped> {
+    if !force && output.symlink_metadata().is_ok() {
+        return Err(Error::AlreadyExists { path: output.to_path_buf() });
+    }
+    let pdf = PdfFile::open(input).in_file(input)?;
+    let orig_len = pdf.len();
+    let last = pdf.read_bytes(orig_len.saturating_sub(1), 1).in_file(input)?;
+    let mut upd = prepare(&pdf, key, appearance, opts, time, &last).in_file(input)?;
+    let mut hasher = cms::digest_alg(key).hasher();
+    let mut src = std::fs::File::open(input).in_file(input)?;
+    let opts_w = crate::io::WriteOptions::PUBLIC.force(force);
+    crate::io::write_atomic_with(output, opts_w, |out| {
+        let mut buf = vec![0u8; crate::digest::CHUNK];
+        let mut copied = 0u64;
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).in_file(input),
+            };
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n])?;
+            copied += n as u64;
+        }
+        if copied != orig_len {
+            return Err(Error::InvalidInput(format!(
+                "{} changed while it was being stamped",
+                input.display()
+            )));
+        }
+        finish(&mut upd.0, orig_len, hasher, key, time)?;
+        out.write_all(&upd.0.bytes)?;
+        Ok(())
+    })?;
+    upd.1.size = orig_len + upd.0.bytes.len() as u64;
+    Ok(upd.1)
+}
+
+/// Stamps a PDF held in memory; returns the stamped document.
+pub fn stamp_to_vec(
+    input: &[u8],
+    key: &StampKey<'_>,
+    appearance: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+) -> Result<(Vec<u8>, Stamped)> {
+    let pdf = PdfFile::from_source(input.to_vec().into_boxed_slice())?;
+    let last = input.last().map(|b| vec![*b]).unwrap_or_default();
+    let (mut upd, mut info) = prepare(&pdf, key, appearance, opts, time, &last)?;
+    let mut hasher = cms::digest_alg(key).hasher();
+    hasher.update(input);
+    finish(&mut upd, input.len() as u64, hasher, key, time)?;
+    let mut out = input.to_vec();
+    out.extend_from_slice(&upd.bytes);
+    info.size = out.len() as u64;
+    Ok((out, info))
+}
+
+/// Fills in the ByteRange, hashes the update around `/Contents`, signs, and puts the CMS in.
+fn finish(
+    upd: &mut Update,
+    orig_len: u64,
+    mut hasher: crate::digest::Hasher,
+    key: &StampKey<'_>,
+    time: UnixTime,
+) -> Result<()> {
+    let b = orig_len + upd.contents_at as u64;
+    let c = b + upd.contents_hex as u64 + 2;
+    let total = orig_len + upd.bytes.len() as u64;
+    let range = format!("[0 {b} {c} {}]", total - c);
+    if range.len() > upd.byte_range_room {
+        return Err(Error::InvalidInput("the document is too large for its ByteRange".into()));
+    }
+    let slot = &mut upd.bytes[upd.byte_range_at..upd.byte_range_at + upd.byte_range_room];
+    slot.fill(b' ');
+    slot[..range.len()].copy_from_slice(range.as_bytes());
+    hasher.update(&upd.bytes[..upd.contents_at]);
+    hasher.update(&upd.bytes[upd.contents_at + upd.contents_hex + 2..]);
+    let digest = hasher.finish();
+    let sig = cms::sign_digest_with(&digest, key, time, Profile::Pades)?;
+    if sig.len() * 2 > upd.contents_hex {
+        return Err(Error::Signing(format!(
+            "the signature ({} bytes) is larger than the room computed for it ({} bytes)",
+            sig.len(),
+            upd.contents_hex / 2
+        )));
+    }
+    let mut hex = String::with_capacity(sig.len() * 2);
+    for byte in &sig {
+        let _ = write!(hex, "{byte:02X}");
+    }
+    let start = upd.contents_at + 1;
+    upd.bytes[start..start + hex.len()].copy_from_slice(hex.as_bytes());
+    Ok(())
+}
+
+/// A PDF date, `D:YYYYMMDDHHmmSSZ`.
+pub(crate) fn pdf_date(t: UnixTime) -> String {
+    let s = t.to_string(); // 2026-11-22T19:11:49Z
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    format!("D:{digits}Z")
+}
+
+/// Builds the incremental update: every new and changed object, the new cross-reference
+/// section and trailer, with placeholders for the ByteRange and the signature.
+fn prepare<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    key: &StampKey<'_>,
+    app: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+    last_byte: &[u8],
+) -> Result<(Update, Stamped)> {
+    key.check()?;
+    let (root, mut cat) = catalog(pdf)?;
+    let cat_before = cat.clone();
+    let pages = pages(pdf, &cat)?;
+    let all_fields = fields(pdf, &cat)?;
+    let signed = all_fields
+        .iter()
+        .filter(|f| f.ft.as_deref() == Some(b"Sig") && f.dict.get("V").is_some())
+        .count();
+    if let Some((_, DocMdp::NoChanges)) = doc_mdp(pdf, &cat)? {
+        return Err(Error::InvalidInput(
+            "the document is certified with no changes allowed (DocMDP P=1): \
+             another stamp would break its certification"
+                .into(),
+        ));
+    }
+    if opts.certify.is_some() && signed > 0 {
+        return Err(Error::InvalidInput(format!(
+            "only the first signature of a document can certify it, and this one already has {signed}"
+        )));
+    }
+    let size = pdf.trailer().get("Size").and_then(Object::as_i64).unwrap_or(0);
+    let size =
+        u32::try_from(size).map_err(|_| Error::decode("PDF", "trailer /Size out of range"))?;
+    let next = std::cell::Cell::new(size);
+    let alloc = || {
+        let r = Ref::new(next.get());
+        next.set(next.get() + 1);
+        r
+    };
+    let mut changed: BTreeMap<Ref, Object> = BTreeMap::new();
+    let mut streams: Vec<(Ref, Dict, Vec<u8>)> = Vec::new();
+    let mut annots_add: BTreeMap<usize, Vec<Ref>> = BTreeMap::new();
+    let sig_ref = alloc();
+
+    // The image, shared by the seal and the cross-page strips.
+    let image_ref = alloc();
+    let mut image_dict = app.image.dict.clone();
+    if let Some(mask) = &app.mask {
+        let mask_ref = alloc();
+        image_dict.set("SMask", Object::Ref(mask_ref));
+        streams.push((mask_ref, mask.dict.clone(), mask.data.clone()));
+    }
+    streams.push((image_ref, image_dict, app.image.data.clone()));
+    let mut form = |bbox_w: f64, bbox_h: f64, w: f64, h: f64, dx: f64, dy: f64| -> Ref {
+        let r = alloc();
+        let mut d = Dict::new();
+        d.set("Type", Object::name("XObject"));
+        d.set("Subtype", Object::name("Form"));
+        d.set("BBox", nums(&[0.0, 0.0, bbox_w, bbox_h]));
+        let mut xo = Dict::new();
+        xo.set("Im0", Object::Ref(image_ref));
+        let mut res = Dict::new();
+        res.set("XObject", Object::Dict(xo));
+        d.set("Resources", Object::Dict(res));
+        let content = format!(
+            "q {} 0 0 {} {} {} cm /Im0 Do Q",
+            super::object::format_real(w),
+            super::object::format_real(h),
+            super::object::format_real(dx),
+            super::object::format_real(dy)
+        );
+        streams.push((r, d, content.into_bytes()));
+        r
+    };
+
+    // The signature field and its widget.
+    let existing = opts.field.as_ref().and_then(|n| all_fields.iter().find(|f| &f.name == n));
+    let (field_name, page_idx, rect) = match existing {
+        Some(f) => {
+            if f.ft.as_deref() != Some(b"Sig") {
+                return Err(Error::InvalidInput(format!(
+                    "field \"{}\" is not a signature field",
+                    f.name
+                )));
+            }
+            if f.dict.get("V").is_some() {
+                return Err(Error::InvalidInput(format!("field \"{}\" is already signed", f.name)));
+            }
+            // The widget: the field itself (merged) or its first kid.
+            let (wref, mut wdict) = if f.dict.get("Rect").is_some() {
+                (f.r, f.dict.clone())
+            } else {
+                let kid = match pdf.get_key(&f.dict, "Kids")? {
+                    Object::Array(a) => a.first().and_then(Object::as_ref),
+                    _ => None,
+                };
+                let Some(kid) = kid else {
+                    return Err(Error::InvalidInput(format!("field \"{}\" has no widget", f.name)));
+                };
+                match pdf.get(kid)? {
+                    Object::Dict(d) => (kid, d),
+                    _ => return Err(Error::decode("PDF", "a widget is not a dictionary")),
+                }
+            };
+            let rect = wdict.get("Rect").and_then(super::rect).unwrap_or([0.0; 4]);
+            let page_idx = widget_page(&pages, &wdict, wref).unwrap_or(pages.len() - 1);
+            let (rw, rh) = (rect[2] - rect[0], rect[3] - rect[1]);
+            if rw > 0.0 && rh > 0.0 {
+                let scale = (rw / app.width).min(rh / app.height);
+                let (w, h) = (app.width * scale, app.height * scale);
+                let ap = form(rw, rh, w, h, (rw - w) / 2.0, (rh - h) / 2.0);
+                let mut apd = Dict::new();
+                apd.set("N", Object::Ref(ap));
+                wdict.set("AP", Object::Dict(apd));
+            }
+            if wdict.get("P").is_none() {
+                wdict.set("P", Object::Ref(pages[page_idx].r));
+            }
+            if wref == f.r {
+                wdict.set("V", Object::Ref(sig_ref));
+            } else {
+                let mut fd = f.dict.clone();
+                fd.set("V", Object::Ref(sig_ref));
+                changed.insert(f.r, Object::Dict(fd));
+            }
+            if !page_has_annot(pdf, &pages[page_idx], wref)? {
+                annots_add.entry(page_idx).or_default().push(wref);
+            }
+            changed.insert(wref, Object::Dict(wdict));
+            (f.name.clone(), page_idx, rect)
+        }
+        None => {
+            let name = match &opts.field {
+                Some(n) => n.clone(),
+                None => (1..)
+                    .map(|i| format!("Seal{i}"))
+                    .find(|n| !all_fields.iter().any(|f| &f.name == n))
+                    .unwrap_or_else(|| "Seal".into()),
+            };
+            let page_idx = match opts.page {
+                None => pages.len() - 1,
+                Some(p) if p >= 1 && p <= pages.len() => p - 1,
+                Some(p) => {
+                    return Err(Error::InvalidInput(format!(
+                        "page {p} does not exist: the document has {} page{}",
+                        pages.len(),
+                        if pages.len() == 1 { "" } else { "s" }
+                    )));
+                }
+            };
+            let b = pages[page_idx].bbox;
+            let (x, y) = match opts.at {
+                Some((x, y)) => (b[0] + x, b[1] + y),
+                None => (b[2] - MARGIN - app.width, b[1] + MARGIN),
+            };
+            let rect = [x, y, x + app.width, y + app.height];
+            let ap = form(app.width, app.height, app.width, app.height, 0.0, 0.0);
+            let widget = alloc();
+            let mut d = Dict::new();
+            d.set("Type", Object::name("Annot"));
+            d.set("Subtype", Object::name("Widget"));
+            d.set("FT", Object::name("Sig"));
+            d.set("T", Object::text(&name));
+            d.set("V", Object::Ref(sig_ref));
+            d.set("F", Object::Int(132)); // Print | Locked
+            d.set("Rect", nums(&rect));
+            d.set("P", Object::Ref(pages[page_idx].r));
+            let mut apd = Dict::new();
+            apd.set("N", Object::Ref(ap));
+            d.set("AP", Object::Dict(apd));
+            changed.insert(widget, Object::Dict(d));
+            annots_add.entry(page_idx).or_default().push(widget);
+            add_field(pdf, &mut cat, &mut changed, widget)?;
+            (name, page_idx, rect)
+        }
+    };
+    set_sig_flags(pdf, &mut cat, &mut changed)?;
+
+    // The cross-page seal: one strip of the picture on the right edge of every page.
+    if opts.cross_page {
+        let n = pages.len();
+        if n < 2 {
+            return Err(Error::InvalidInput("a cross-page seal needs at least two pages".into()));
+        }
+        let strip = app.width / n as f64;
+        for (i, page) in pages.iter().enumerate() {
+            let b = page.bbox;
+            let y = (b[1] + b[3]) / 2.0 - app.height / 2.0;
+            let rect = [b[2] - strip, y, b[2], y + app.height];
+            let ap = form(strip, app.height, app.width, app.height, -(i as f64) * strip, 0.0);
+            let r = alloc();
+            let mut d = Dict::new();
+            d.set("Type", Object::name("Annot"));
+            d.set("Subtype", Object::name("Stamp"));
+            d.set("Rect", nums(&rect));
+            d.set("P", Object::Ref(page.r));
+            d.set("F", Object::Int(132));
+            d.set("NM", Object::text(&format!("{field_name}-cross-page-{}", i + 1)));
+            d.set(
+                "Contents",
+                Object::text(&format!("Cross-page seal {} ({}/{n})", key.seal.name, i + 1)),
+            );
+            let mut apd = Dict::new();
+            apd.set("N", Object::Ref(ap));
+            d.set("AP", Object::Dict(apd));
+            changed.insert(r, Object::Dict(d));
+            annots_add.entry(i).or_default().push(r);
+        }
+    }
+
+    for (idx, add) in annots_add {
+        let page = &pages[idx];
+        let mut pd = match changed.get(&page.r) {
+            Some(Object::Dict(d)) => d.clone(),
+            _ => page.dict.clone(),
+        };
+        match pd.get("Annots").cloned() {
+            Some(Object::Ref(r)) => {
+                let mut arr = match pdf.get(r)? {
+                    Object::Array(a) => a,
+                    _ => Vec::new(),
+                };
+                arr.extend(add.into_iter().map(Object::Ref));
+                changed.insert(r, Object::Array(arr));
+                continue;
+            }
+            Some(Object::Array(mut a)) => {
+                a.extend(add.into_iter().map(Object::Ref));
+                pd.set("Annots", Object::Array(a));
+            }
+            _ => pd.set("Annots", Object::Array(add.into_iter().map(Object::Ref).collect())),
+        }
+        changed.insert(page.r, Object::Dict(pd));
+    }
+    if opts.certify.is_some() {
+        let mut perms = Dict::new();
+        perms.set("DocMDP", Object::Ref(sig_ref));
+        cat.set("Perms", Object::Dict(perms));
+    }
+    if cat != cat_before {
+        changed.insert(root, Object::Dict(cat));
+    }
+
+    // Serialise. Offsets count from the end of the original file.
+    let mut w = Writer { buf: Vec::new(), base: pdf.len(), offsets: Vec::new() };
+    if !matches!(last_byte, [b'\n'] | [b'\r']) {
+        w.buf.push(b'\n');
+    }
+    let (byte_range_at, contents_at, contents_hex) =
+        write_sig_dict(&mut w, sig_ref, key, opts, time)?;
+    for (r, o) in &changed {
+        w.object(*r, o);
+    }
+    for (r, d, data) in &streams {
+        w.stream(*r, d, data);
+    }
+    let prev = pdf.startxref;
+    let mut trailer = Dict::new();
+    for k in ["Root", "Info", "ID"] {
+        if let Some(v) = pdf.trailer().get(k) {
+            trailer.set(k, v.clone());
+        }
+    }
+    trailer.set("Prev", Object::Int(prev as i64));
+    if pdf.sections[0].is_stream {
+        let xref_ref = alloc();
+        w.xref_stream(xref_ref, next.get(), trailer);
+    } else {
+        trailer.set("Size", Object::Int(i64::from(next.get())));
+        w.xref_table(trailer);
+    }
+    let info = Stamped { field: field_name, page: page_idx + 1, rect, size: 0 };
+    Ok((
+        Update {
+            bytes: w.buf,
+            byte_range_at,
+            byte_range_room: BYTE_RANGE_ROOM,
+            contents_at,
+            contents_hex,
+        },
+        info,
+    ))
+}
+
+fn nums(v: &[f64]) -> Object {
+    Object::Array(v.iter().map(|&x| Object::Real(x)).collect())
+}
+
+/// The page a widget is on: its `/P`, else the page whose `/Annots` lists it.
+fn widget_page(pages: &[Page], widget: &Dict, wref: Ref) -> Option<usize> {
+    if let Some(p) = widget.get("P").and_then(Object::as_ref)
+        && let Some(i) = pages.iter().position(|pg| pg.r == p)
+    {
+        return Some(i);
+    }
+    pages.iter().position(|pg| match pg.dict.get("Annots") {
+        Some(Object::Array(a)) => a.contains(&Object::Ref(wref)),
+        _ => false,
+    })
+}
+
+fn page_has_annot<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Page, r: Ref) -> Result<bool> {
+    Ok(match pdf.get_key(&page.dict, "Annots")? {
+        Object::Array(a) => a.contains(&Object::Ref(r)),
+        _ => false,
+    })
+}
+
+/// Adds a field to the interactive form (creating the form if there is none).
+fn add_field<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    cat: &mut Dict,
+    changed: &mut BTreeMap<Ref, Object>,
+    field: Ref,
+) -> Result<()> {
+    edit_acroform(pdf, cat, changed, |pdf, acro, changed| {
+        match acro.get("Fields").cloned() {
+            Some(Object::Ref(r)) => {
+                let mut arr = match pdf.get(r)? {
+                    Object::Array(a) => a,
+                    _ => Vec::new(),
+                };
+                arr.push(Object::Ref(field));
+                changed.insert(r, Object::Array(arr));
+            }
+            Some(Object::Array(mut a)) => {
+                a.push(Object::Ref(field));
+                acro.set("Fields", Object::Array(a));
+            }
+            _ => acro.set("Fields", Object::Array(vec![Object::Ref(field)])),
+        }
+        Ok(())
+    })
+}
+
+/// Sets `/SigFlags 3` (signatures exist; append only).
+fn set_sig_flags<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    cat: &mut Dict,
+    changed: &mut BTreeMap<Ref, Object>,
+) -> Result<()> {
+    edit_acroform(pdf, cat, changed, |_, acro, _| {
+        acro.set("SigFlags", Object::Int(3));
+        Ok(())
+    })
+}
+
+fn edit_acroform<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    cat: &mut Dict,
+    changed: &mut BTreeMap<Ref, Object>,
+    mut edit: impl FnMut(&PdfFile<S>, &mut Dict, &mut BTreeMap<Ref, Object>) -> Result<()>,
+) -> Result<()> {
+    match cat.get("AcroForm").cloned() {
+        Some(Object::Ref(r)) => {
+            let mut acro = match changed.get(&r) {
+                Some(Object::Dict(d)) => d.clone(),
+                _ => match pdf.get(r)? {
+                    Object::Dict(d) => d,
+                    _ => Dict::new(),
+                },
+            };
+            edit(pdf, &mut acro, changed)?;
+            changed.insert(r, Object::Dict(acro));
+        }
+        Some(Object::Dict(mut acro)) => {
+            edit(pdf, &mut acro, changed)?;
+            cat.set("AcroForm", Object::Dict(acro));
+        }
+        _ => {
+            let mut acro = Dict::new();
+            edit(pdf, &mut acro, changed)?;
+            cat.set("AcroForm", Object::Dict(acro));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the signature dictionary; returns where the ByteRange and Contents slots are.
+fn write_sig_dict(
+    w: &mut Writer,
+    r: Ref,
+    key: &StampKey<'_>,
+    opts: &StampOptions,
+    time: UnixTime,
+) -> Result<(usize, usize, usize)> {
+    let max = cms::max_len(key, time, Profile::Pades)?;
+    let mut d = Dict::new();
+    d.set("Type", Object::name("Sig"));
+    d.set("Filter", Object::name("Adobe.PPKLite"));
+    d.set("SubFilter", Object::name("ETSI.CAdES.detached"));
+    d.set("Name", Object::text(&key.seal.name));
+    d.set("M", Object::String(pdf_date(time).into_bytes()));
+    if let Some(reason) = &opts.reason {
+        d.set("Reason", Object::text(reason));
+    }
+    if let Some(location) = &opts.location {
+        d.set("Location", Object::text(location));
+    }
+    if let Some(mdp) = opts.certify {
+        let mut params = Dict::new();
+        params.set("Type", Object::name("TransformParams"));
+        params.set("P", Object::Int(mdp.p()));
+        params.set("V", Object::name("1.2"));
+        let mut sigref = Dict::new();
+        sigref.set("Type", Object::name("SigRef"));
+        sigref.set("TransformMethod", Object::name("DocMDP"));
+        sigref.set("TransformParams", Object::Dict(params));
+        d.set("Reference", Object::Array(vec![Object::Dict(sigref)]));
+    }
+    w.offsets.push((r, w.base + w.buf.len() as u64));
+    w.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
+    let mut dict = Vec::new();
+    write_dict(&mut dict, &d);
+    dict.truncate(dict.len() - 2); // reopen before ">>"
+    w.buf.extend_from_slice(&dict);
+    w.buf.extend_from_slice(b"/ByteRange ");
+    let byte_range_at = w.buf.len();
+    w.buf.extend(std::iter::repeat_n(b' ', BYTE_RANGE_ROOM));
+    w.buf.extend_from_slice(b"/Contents ");
+    let contents_at = w.buf.len();
+    let contents_hex = max * 2;
+    w.buf.push(b'<');
+    w.buf.extend(std::iter::repeat_n(b'0', contents_hex));
+    w.buf.extend_from_slice(b">>>\nendobj\n");
+    Ok((byte_range_at, contents_at, contents_hex))
+}
+
+struct Writer {
+    buf: Vec<u8>,
+    base: u64,
+    offsets: Vec<(Ref, u64)>,
+}
+
+impl Writer {
+    fn object(&mut self, r: Ref, o: &Object) {
+        self.offsets.push((r, self.base + self.buf.len() as u64));
+        self.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
+        write_object(&mut self.buf, o);
+        self.buf.extend_from_slice(b"\nendobj\n");
+    }
+
+    fn stream(&mut self, r: Ref, d: &Dict, data: &[u8]) {
+        self.offsets.push((r, self.base + self.buf.len() as u64));
+        let mut d = d.clone();
+        d.set("Length", Object::Int(data.len() as i64));
+        self.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
+        write_dict(&mut self.buf, &d);
+        self.buf.extend_from_slice(b"\nstream\n");
+        self.buf.extend_from_slice(data);
+        self.buf.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+
+    /// Consecutive runs of object numbers: (first, entries).
+    fn runs(&self) -> Vec<(u32, Vec<(Ref, u64)>)> {
+        let mut sorted = self.offsets.clone();
+        sorted.sort();
+        let mut runs: Vec<(u32, Vec<(Ref, u64)>)> = Vec::new();
+        for (r, off) in sorted {
+            match runs.last_mut() {
+                Some((first, items)) if *first + items.len() as u32 == r.num => {
+                    items.push((r, off))
+                }
+                _ => runs.push((r.num, vec![(r, off)])),
+            }
+        }
+        runs
+    }
+
+    fn xref_table(&mut self, trailer: Dict) {
+        let at = self.base + self.buf.len() as u64;
+        let mut s = String::from("xref\n");
+        for (first, items) in self.runs() {
+            let _ = writeln!(s, "{first} {}", items.len());
+            for (r, off) in items {
+                let _ = write!(s, "{off:010} {:05} n\r\n", r.generation);
+            }
+        }
+        s.push_str("trailer\n");
+        self.buf.extend_from_slice(s.as_bytes());
+        write_dict(&mut self.buf, &trailer);
+        self.buf.extend_from_slice(format!("\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    }
+
+    fn xref_stream(&mut self, r: Ref, size: u32, mut dict: Dict) {
+        let at = self.base + self.buf.len() as u64;
+        self.offsets.push((r, at));
+        let width = (1..=8).find(|&n| at < 1u64 << (8 * n)).unwrap_or(8);
+        let mut data = Vec::new();
+        let mut index = Vec::new();
+        for (first, items) in self.runs() {
+            index.push(Object::Int(i64::from(first)));
+            index.push(Object::Int(items.len() as i64));
+            for (r, off) in items {
+                data.push(1u8);
+                data.extend_from_slice(&off.to_be_bytes()[8 - width..]);
+                data.extend_from_slice(&r.generation.to_be_bytes());
+            }
+        }
+        self.offsets.pop();
+        dict.set("Type", Object::name("XRef"));
+        dict.set("Size", Object::Int(i64::from(size)));
+        dict.set(
+            "W",
+            Object::Array(vec![Object::Int(1), Object::Int(width as i64), Object::Int(2)]),
+        );
+        dict.set("Index", Object::Array(index));
+        self.stream(r, &dict, &data);
+        self.buf.extend_from_slice(format!("startxref\n{at}\n%%EOF\n").as_bytes());
+    }
+}

@@ -1,0 +1,692 @@
+//! Verifying the signatures of a PDF, and what changed after each of them.
+//!
+//! Each signature is checked for the attack classes of "1 Trillion Dollar Refund" (Mladenov
+//! et al., 2019): universal signature forgery (no, empty or zeroed `/Contents`, a missing
+//! or degenerate `/ByteRange`), signature wrapping (the gap in the ByteRange must be exactly
+//! the signature dictionary's own `/Contents`, and the signed bytes must end at the end of a
+//! revision), incremental saving (every object a later revision defines is compared with
+//! the signed revision's) and bytes outside the signed range (anything after it must be an
+//! incremental update that the cross-reference chain reaches).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::file::{Entry, PdfFile, Section, Source};
+use super::object::{Dict, Object, Ref};
+use super::{DocMdp, catalog, doc_mdp, fields, transform_p};
+use crate::digest::HashAlg;
+use crate::error::{Result, ResultExt};
+use crate::stamp::cms::{self, Detached};
+use crate::time::UnixTime;
+use crate::verify::{CheckOutcome, Report, SignatureReport, SubIndication, Trust};
+
+/// Verifies every signature in the PDF at `path`.
+pub fn verify(path: &Path, trust: &Trust, at: UnixTime) -> Result<Report> {
+    let pdf = PdfFile::open(path).in_file(path)?;
+    let name = path.display().to_string();
+    let sigs = verify_pdf(&pdf, &name, trust, at).in_file(path)?;
+    Ok(Report::new(name, at, sigs))
+}
+
+/// Verifies every signature in a PDF held in memory; `name` names it in the report.
+pub fn verify_bytes(data: &[u8], name: &str, trust: &Trust, at: UnixTime) -> Result<Report> {
+    let pdf = PdfFile::from_source(data.to_vec().into_boxed_slice())?;
+    let sigs = verify_pdf(&pdf, name, trust, at)?;
+    Ok(Report::new(name.to_string(), at, sigs))
+}
+
+fn verify_pdf<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    name: &str,
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<Vec<SignatureReport>> {
+    let (root, cat) = catalog(pdf)?;
+    let mdp = doc_mdp(pdf, &cat)?;
+    let mut out = Vec::new();
+    for f in fields(pdf, &cat)? {
+        if f.ft.as_deref() != Some(b"Sig") {
+            continue;
+        }
+        let Some(v) = f.dict.get("V") else { continue }; // an empty field
+        let mut report = SignatureReport::new(format!("signature field \"{}\"", f.name), "PAdES");
+        match v {
+            Object::Ref(sig_ref) => {
+                verify_one(pdf, name, root, *sig_ref, mdp, trust, at, &mut report)?;
+            }
+            _ => report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::FormatFailure,
+                "the signature dictionary is not an indirect object, so its /Contents cannot be \
+                 located",
+            )),
+        }
+        out.push(report);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify_one<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    name: &str,
+    root: Ref,
+    sig_ref: Ref,
+    mdp: Option<(Ref, DocMdp)>,
+    trust: &Trust,
+    at: UnixTime,
+    report: &mut SignatureReport,
+) -> Result<()> {
+    let fail = |report: &mut SignatureReport, check: &'static str, detail: String| {
+        report.push(CheckOutcome::failed(check, SubIndication::FormatFailure, detail));
+    };
+    // Where the signature dictionary is, and where its /Contents value is in the file.
+    let (offset, section) = match pdf.entry_in(sig_ref.num, |_| true) {
+        Some((Entry::At(off, _), section)) => (off, section),
+        Some((Entry::InStream(..), _)) => {
+            fail(
+                report,
+                "format",
+                "the signature dictionary is inside an object stream, so its \
+                 /Contents cannot be left out of the signed bytes"
+                    .into(),
+            );
+            return Ok(());
+        }
+        _ => {
+            fail(
+                report,
+                "format",
+                format!("the signature dictionary (object {}) does not exist", sig_ref.num),
+            );
+            return Ok(());
+        }
+    };
+    let (dict, contents_span, obj_end) = pdf.parse_at(offset, |p| {
+        p.uint()?;
+        p.uint()?;
+        p.keyword("obj")?;
+        let (d, spans) = p.dict_with_spans()?;
+        let end = p.offset();
+        let span = spans.into_iter().find(|(k, _, _)| k == b"Contents").map(|(_, s, e)| (s, e));
+        Ok((d, span, end))
+    })?;
+    let sub_filter =
+        dict.get("SubFilter").and_then(Object::as_name).map(<[u8]>::to_vec).unwrap_or_default();
+    let sub_filter = String::from_utf8_lossy(&sub_filter).into_owned();
+    report.format = format!("PAdES ({sub_filter})");
+    match sub_filter.as_str() {
+        "ETSI.CAdES.detached" | "adbe.pkcs7.detached" => {}
+        "ETSI.RFC3161" => {
+            report.push(CheckOutcome::indeterminate(
+                "format",
+                SubIndication::FormatFailure,
+                "a document timestamp: seal does not check timestamps",
+            ));
+            return Ok(());
+        }
+        other => {
+            report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::CryptoConstraintsFailure,
+                format!(
+                    "SubFilter \"{other}\" is not supported (only CMS detached signatures are)"
+                ),
+            ));
+            return Ok(());
+        }
+    }
+
+    // The ByteRange: [0 b c d], the gap exactly the /Contents value, ending a revision.
+    let len = pdf.len();
+    let range: Option<Vec<i64>> = match pdf.get_key(&dict, "ByteRange")? {
+        Object::Array(a) => a.iter().map(Object::as_i64).collect(),
+        _ => None,
+    };
+    let Some(range) = range else {
+        fail(
+            report,
+            "byte-range",
+            "there is no /ByteRange array of integers (universal signature forgery)".into(),
+        );
+        return Ok(());
+    };
+    let [a, b, c, d] = range[..] else {
+        fail(report, "byte-range", format!("the /ByteRange has {} numbers, not 4", range.len()));
+        return Ok(());
+    };
+    if a != 0 || b <= 0 || c <= b || d < 0 {
+        fail(
+            report,
+            "byte-range",
+            format!(
+                "the /ByteRange [{a} {b} {c} {d}] is degenerate: it must start at 0 and leave one gap"
+            ),
+        );
+        return Ok(());
+    }
+    let (b, c, d) = (b as u64, c as u64, d as u64);
+    let Some(end) = c.checked_add(d).filter(|&e| e <= len) else {
+        fail(
+            report,
+            "byte-range",
+            format!("the /ByteRange runs past the end of the file ({len} bytes)"),
+        );
+        return Ok(());
+    };
+    match contents_span {
+        Some((s, e)) if s == b && e == c => {}
+        Some((s, e)) => {
+            fail(
+                report,
+                "byte-range",
+                format!(
+                    "the gap in the /ByteRange (bytes {b}..{c}) is not this signature's /Contents \
+                 (bytes {s}..{e}): the signed bytes were moved (signature wrapping)"
+                ),
+            );
+            return Ok(());
+        }
+        None => {
+            fail(
+                report,
+                "byte-range",
+                "the signature has no /Contents (universal signature forgery)".into(),
+            );
+            return Ok(());
+        }
+    }
+    if obj_end > end || section >= end {
+        fail(
+            report,
+            "byte-range",
+            "the signature dictionary lies outside the bytes it signs: \
+             it was replaced after signing"
+                .into(),
+        );
+        return Ok(());
+    }
+    let tail = pdf.read_bytes(end.saturating_sub(40), (end.min(40)) as usize)?;
+    let trimmed = trim_end(&tail);
+    if !trimmed.ends_with(b"%%EOF") {
+        fail(
+            report,
+            "byte-range",
+            format!(
+                "the signed bytes end at {end}, which is not the end of a revision (%%EOF): \
+             the signature covers part of the document only"
+            ),
+        );
+        return Ok(());
+    }
+    let later: Vec<&Section> = pdf.sections.iter().filter(|s| s.offset >= end).collect();
+    let rest =
+        if end < len { pdf.read_bytes(end, (len - end).min(64) as usize)? } else { Vec::new() };
+    let whole = end == len
+        || (later.is_empty() && rest.iter().all(|b| b.is_ascii_whitespace()) && len - end < 64);
+    report.covers = if whole {
+        format!("the whole of {name} except the signature ({len} bytes)")
+    } else {
+        format!("bytes 0..{end} of {name} ({len} bytes): {} later revision(s) follow", later.len())
+    };
+    report.push(CheckOutcome::passed(
+        "byte-range",
+        if whole {
+            format!("the /ByteRange covers the whole file except exactly its /Contents (bytes {b}..{c})")
+        } else {
+            format!("the /ByteRange covers a whole revision (bytes 0..{end}) except exactly its /Contents")
+        },
+    ));
+
+    // The CMS in /Contents.
+    let Some(Object::String(contents)) = dict.get("Contents") else {
+        fail(report, "signature", "/Contents is not a string (universal signature forgery)".into());
+        return Ok(());
+    };
+    let der = match cms_der(contents) {
+        Ok(der) => der,
+        Err(why) => {
+            fail(report, "signature", why);
+            return Ok(());
+        }
+    };
+    let claimed = match dict.get("M") {
+        Some(Object::String(m)) => parse_pdf_date(m),
+        _ => None,
+    };
+    let ctx = Detached {
+        id: report.id.clone(),
+        format: "PAdES",
+        covers: report.covers.clone(),
+        claimed_time: claimed,
+    };
+    let mut digest_of = |h: HashAlg| pdf.hash_ranges(&[(0, b), (c, end - c)], h);
+    match cms::verify_signed_data(&der, &ctx, &mut digest_of, trust, at) {
+        Ok(inner) if inner.len() == 1 => {
+            let Some(inner) = inner.into_iter().next() else { return Ok(()) };
+            report.signer = inner.signer;
+            report.seal = inner.seal;
+            report.signing_time = inner.signing_time;
+            report.algorithm = inner.algorithm;
+            for check in inner.checks {
+                report.push(check);
+            }
+        }
+        Ok(inner) => fail(
+            report,
+            "signature",
+            format!("the CMS has {} signers; a PDF signature has one", inner.len()),
+        ),
+        Err(e) => {
+            fail(report, "signature", format!("the signature in /Contents cannot be read: {e}"))
+        }
+    }
+
+    // What changed after this signature.
+    let changes = changes_after(pdf, end, root)?;
+    let certified = mdp.filter(|(r, _)| *r == sig_ref).map(|(_, p)| p);
+    if let Some(p) = certified {
+        report.push(CheckOutcome::passed(
+            "certification",
+            format!(
+                "certifies the document (DocMDP P={}: {})",
+                p.p(),
+                match p {
+                    DocMdp::NoChanges => "no changes allowed",
+                    DocMdp::FormFilling => "form filling and signing allowed",
+                    DocMdp::Annotations => "form filling, signing and annotations allowed",
+                }
+            ),
+        ));
+    } else if transform_p(pdf, &dict)?.is_some() {
+        fail(
+            report,
+            "certification",
+            "the signature claims to certify the document, but the catalog's \
+             /Perms does not name it"
+                .into(),
+        );
+    }
+    report.push(judge(&changes, certified));
+    Ok(())
+}
+
+/// The CMS DER in a `/Contents` string: its own length, the rest zero padding.
+fn cms_der(contents: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    if contents.iter().all(|&b| b == 0) {
+        return Err(
+            "/Contents is empty or all zeros: there is no signature (universal signature forgery)"
+                .into(),
+        );
+    }
+    // A SEQUENCE with a definite length (DER): 0x30, then the length in short or long form.
+    let total = match contents {
+        [0x30, n, ..] if *n < 0x80 => 2 + usize::from(*n),
+        [0x30, n @ 0x81..=0x84, rest @ ..] => {
+            let k = usize::from(n - 0x80);
+            let len = rest.get(..k).ok_or("the CMS in /Contents is cut short")?;
+            2 + k + len.iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b))
+        }
+        _ => return Err("/Contents is not a CMS signature (no DER SEQUENCE)".into()),
+    };
+    if total > contents.len() {
+        return Err("the CMS in /Contents is cut short".into());
+    }
+    if contents[total..].iter().any(|&b| b != 0) {
+        return Err("/Contents holds data after the CMS signature".into());
+    }
+    Ok(contents[..total].to_vec())
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b'\r' | b'\n' | b' ' | b'\t' | b'\0') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+/// A PDF date `D:YYYYMMDDHHmmSSOHH'mm`, with the parts after the year optional.
+pub(crate) fn parse_pdf_date(s: &[u8]) -> Option<UnixTime> {
+    let s = std::str::from_utf8(s).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let part =
+        |r: std::ops::Range<usize>, default: &str| digits.get(r).unwrap_or(default).to_string();
+    let text = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        part(0..4, "0000"),
+        part(4..6, "01"),
+        part(6..8, "01"),
+        part(8..10, "00"),
+        part(10..12, "00"),
+        part(12..14, "00")
+    );
+    let t: UnixTime = text.parse().ok()?;
+    let rest = &s[digits.len()..];
+    let offset = match rest.chars().next() {
+        Some(sign @ ('+' | '-')) => {
+            let nums: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            let h: i64 = nums.get(0..2).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let m: i64 = nums.get(2..4).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let secs = h * 3600 + m * 60;
+            if sign == '+' { secs } else { -secs }
+        }
+        _ => 0,
+    };
+    let secs = i64::try_from(t.as_secs()).ok()? - offset;
+    format!("@{}", secs.max(0)).parse().ok()
+}
+
+/// How far a change after signing goes, from harmless to content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    /// A later signature (its field, widget, appearance, DSS), or metadata.
+    Signing,
+    /// A form field filled in.
+    FormFill,
+    /// An annotation added or changed.
+    Annotation,
+    /// Anything else: the document's content.
+    Content,
+}
+
+/// The changes in every revision after the signed bytes (which end at `end`).
+fn changes_after<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    end: u64,
+    root: Ref,
+) -> Result<Vec<(Level, String)>> {
+    let mut out = Vec::new();
+    let later: Vec<&Section> = pdf.sections.iter().filter(|s| s.offset >= end).collect();
+    if later.is_empty() {
+        let rest = pdf.len() - end;
+        if rest > 0 {
+            let tail = pdf.read_bytes(end, rest.min(4096) as usize)?;
+            if rest > 4096 || !tail.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+                out.push((
+                    Level::Content,
+                    format!(
+                        "{rest} bytes after the signed range are not an incremental update the \
+                     document's cross-reference chain reaches"
+                    ),
+                ));
+            }
+        }
+        return Ok(out);
+    }
+    let old = |s: &Section| s.offset < end;
+    let old_trailer =
+        pdf.sections.iter().find(|s| old(s)).map(|s| s.trailer.clone()).unwrap_or_default();
+    if old_trailer.get("Root") != pdf.trailer().get("Root") {
+        out.push((Level::Content, "the document catalog was replaced".into()));
+    }
+    let old_cat = pdf.get_in(root, old)?;
+    let old_cat = old_cat.as_dict().cloned().unwrap_or_default();
+    let info = old_trailer.get("Info").and_then(Object::as_ref);
+    let metadata = old_cat.get("Metadata").and_then(Object::as_ref);
+    let touched: BTreeSet<u32> = later.iter().flat_map(|s| s.entries.keys().copied()).collect();
+    for num in touched {
+        let r = Ref::new(num);
+        let before = pdf.get_in(r, old).unwrap_or(Object::Null);
+        let after = pdf.get(r)?;
+        if matches!(before, Object::Null) {
+            continue; // a new object matters only through a changed object that uses it
+        }
+        if matches!(after, Object::Null) {
+            out.push((Level::Content, format!("object {num} was deleted")));
+            continue;
+        }
+        if same(pdf, &before, &after)? {
+            continue;
+        }
+        if r == root {
+            let b = before.as_dict().cloned().unwrap_or_default();
+            let a = after.as_dict().cloned().unwrap_or_default();
+            for key in b.differing_keys(&a) {
+                match key.as_str() {
+                    "AcroForm" => match (b.get("AcroForm"), a.get("AcroForm")) {
+                        (Some(Object::Dict(x)), Some(Object::Dict(y))) => {
+                            acroform(pdf, x, y, &mut out)?
+                        }
+                        (None, Some(Object::Dict(y))) => acroform(pdf, &Dict::new(), y, &mut out)?,
+                        _ => out
+                            .push((Level::Content, "the catalog's /AcroForm was replaced".into())),
+                    },
+                    "DSS" | "Extensions" => out
+                        .push((Level::Signing, format!("the catalog's /{key} (validation data)"))),
+                    other => out.push((Level::Content, format!("the catalog's /{other} changed"))),
+                }
+            }
+            continue;
+        }
+        if Some(r) == info || Some(r) == metadata {
+            out.push((Level::Signing, format!("document metadata (object {num})")));
+            continue;
+        }
+        match (&before, &after) {
+            (Object::Array(x), Object::Array(y)) => grown(pdf, num, x, y, &mut out)?,
+            (Object::Dict(x), Object::Dict(y)) if x.is("Type", "Page") => {
+                for key in x.differing_keys(y) {
+                    if key == "Annots" {
+                        let xa = annots(pdf, x)?;
+                        let ya = annots(pdf, y)?;
+                        grown(pdf, num, &xa, &ya, &mut out)?;
+                    } else {
+                        out.push((Level::Content, format!("page object {num}: /{key} changed")));
+                    }
+                }
+            }
+            (Object::Dict(x), Object::Dict(y)) if x.get("Fields").is_some() => {
+                acroform(pdf, x, y, &mut out)?
+            }
+            (Object::Dict(x), Object::Dict(y))
+                if x.get("FT").is_some()
+                    || x.is("Subtype", "Widget")
+                    || x.get("Parent").is_some() =>
+            {
+                let sig = x.is("FT", "Sig") || y.is("FT", "Sig");
+                for key in x.differing_keys(y) {
+                    match key.as_str() {
+                        "V" if sig && x.get("V").is_none() => {
+                            out.push((Level::Signing, format!("signature field {num} signed")))
+                        }
+                        "AP" | "AS" | "MK" if sig => {
+                            out.push((Level::Signing, format!("signature field {num}: appearance")))
+                        }
+                        "V" | "AP" | "AS" | "MK" => out
+                            .push((Level::FormFill, format!("form field {num}: /{key} filled in"))),
+                        other => out
+                            .push((Level::Content, format!("form field {num}: /{other} changed"))),
+                    }
+                }
+            }
+            (Object::Dict(x), Object::Dict(_))
+                if x.is("Type", "Annot")
+                    || x.get("Subtype").is_some() && x.get("Rect").is_some() =>
+            {
+                out.push((Level::Annotation, format!("annotation {num} changed")));
+            }
+            _ => out.push((Level::Content, format!("object {num} (a {}) changed", before.kind()))),
+        }
+    }
+    Ok(out)
+}
+
+fn annots<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Dict) -> Result<Vec<Object>> {
+    Ok(match pdf.get_key(page, "Annots")? {
+        Object::Array(a) => a,
+        _ => Vec::new(),
+    })
+}
+
+fn acroform<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    x: &Dict,
+    y: &Dict,
+    out: &mut Vec<(Level, String)>,
+) -> Result<()> {
+    for key in x.differing_keys(y) {
+        match key.as_str() {
+            "Fields" => {
+                let xf = match pdf.get_key(x, "Fields")? {
+                    Object::Array(a) => a,
+                    _ => Vec::new(),
+                };
+                let yf = match pdf.get_key(y, "Fields")? {
+                    Object::Array(a) => a,
+                    _ => Vec::new(),
+                };
+                grown(pdf, 0, &xf, &yf, out)?;
+            }
+            "SigFlags" | "DR" | "DA" | "NeedAppearances" => {
+                out.push((Level::Signing, format!("the form's /{key}")))
+            }
+            other => out.push((Level::Content, format!("the form's /{other} changed"))),
+        }
+    }
+    Ok(())
+}
+
+/// An array that may only grow (a page's annotations, the form's fields): what was added.
+fn grown<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    num: u32,
+    x: &[Object],
+    y: &[Object],
+    out: &mut Vec<(Level, String)>,
+) -> Result<()> {
+    if !x.iter().all(|o| y.contains(o)) {
+        out.push((Level::Content, format!("array {num} lost entries")));
+        return Ok(());
+    }
+    for added in y.iter().filter(|o| !x.contains(o)) {
+        let o = pdf.resolve(added)?;
+        let Some(d) = o.as_dict() else {
+            out.push((Level::Content, format!("a {} was added to array {num}", o.kind())));
+            continue;
+        };
+        if matches!(o, Object::Stream(_)) {
+            out.push((Level::Content, format!("a stream was added to array {num}")));
+        } else if d.is("FT", "Sig") {
+            out.push((Level::Signing, "a signature field was added".into()));
+        } else if d.is("Subtype", "Widget") || d.get("FT").is_some() {
+            out.push((Level::FormFill, "a form field was added".into()));
+        } else if d.get("Subtype").is_some() {
+            out.push((
+                Level::Annotation,
+                format!(
+                    "a {} annotation was added",
+                    String::from_utf8_lossy(
+                        d.get("Subtype").and_then(Object::as_name).unwrap_or(b"?")
+                    )
+                ),
+            ));
+        } else {
+            out.push((Level::Content, format!("a dictionary was added to array {num}")));
+        }
+    }
+    Ok(())
+}
+
+/// True if two versions of an object are the same (streams: same dictionary and bytes).
+fn same<S: Source + ?Sized>(pdf: &PdfFile<S>, a: &Object, b: &Object) -> Result<bool> {
+    if a != b {
+        return Ok(false);
+    }
+    if let (Object::Stream(x), Object::Stream(y)) = (a, b) {
+        if x.data_start == y.data_start {
+            return Ok(true);
+        }
+        let (lx, ly) = (pdf.stream_len(x)?, pdf.stream_len(y)?);
+        if lx != ly {
+            return Ok(false);
+        }
+        return Ok(pdf.hash_ranges(&[(x.data_start, lx)], HashAlg::Sha256)?
+            == pdf.hash_ranges(&[(y.data_start, ly)], HashAlg::Sha256)?);
+    }
+    Ok(true)
+}
+
+/// The verdict on what changed after a signature.
+fn judge(changes: &[(Level, String)], certified: Option<DocMdp>) -> CheckOutcome {
+    let worst = changes.iter().map(|(l, _)| *l).max();
+    let details = |level: Level| {
+        let mut v: Vec<&str> =
+            changes.iter().filter(|(l, _)| *l == level).map(|(_, d)| d.as_str()).collect();
+        v.dedup();
+        v.join("; ")
+    };
+    let forbidden = match (certified, worst) {
+        (_, None) => None,
+        (_, Some(Level::Content)) => Some(Level::Content),
+        (Some(DocMdp::NoChanges), Some(l)) => Some(l),
+        (Some(DocMdp::FormFilling), Some(Level::Annotation)) => Some(Level::Annotation),
+        _ => None,
+    };
+    if let Some(level) = forbidden {
+        let what = match level {
+            Level::Content => "the document's content was changed after this signature",
+            _ => {
+                "the document was changed after this signature in a way its certification (DocMDP) forbids"
+            }
+        };
+        return CheckOutcome::failed(
+            "modifications",
+            SubIndication::FormatFailure,
+            format!("{what}: {}", details(level)),
+        );
+    }
+    CheckOutcome::passed(
+        "modifications",
+        match worst {
+            None => "nothing was changed after this signature".to_string(),
+            Some(Level::Signing) => {
+                format!("only signatures were added after this one ({})", details(Level::Signing))
+            }
+            Some(Level::FormFill) => format!(
+                "after this signature, form fields were filled in ({})",
+                details(Level::FormFill)
+            ),
+            Some(Level::Annotation) => format!(
+                "after this signature, annotations were added ({})",
+                details(Level::Annotation)
+            ),
+            Some(Level::Content) => String::new(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates() {
+        assert_eq!(
+            parse_pdf_date(b"D:20261122193000Z").map(|t| t.to_string()).as_deref(),
+            Some("2026-11-22T19:30:00Z")
+        );
+        assert_eq!(
+            parse_pdf_date(b"D:20261122193000+08'00'").map(|t| t.to_string()).as_deref(),
+            Some("2026-11-22T11:30:00Z")
+        );
+        assert_eq!(
+            parse_pdf_date(b"D:2026").map(|t| t.to_string()).as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+        assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn contents_must_hold_a_cms() {
+        assert!(cms_der(&[0; 64]).unwrap_err().contains("universal signature forgery"));
+        assert!(cms_der(&[]).unwrap_err().contains("universal signature forgery"));
+        assert_eq!(cms_der(&[0x30, 0x02, 0x05, 0x00, 0, 0]).unwrap(), vec![0x30, 0x02, 0x05, 0x00]);
+        assert!(cms_der(&[0x30, 0x02, 0x05, 0x00, 1]).is_err());
+        assert!(cms_der(&[0x30, 0x05, 0x05, 0x00]).is_err());
+    }
+}
