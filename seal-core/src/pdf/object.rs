@@ -875,7 +875,7 @@ mod tests {
         let (r, o) = p.indirect().unwrap();
         assert_eq!(r, Ref::new(7));
         let Object::Stream(s) = o else { panic!("not a stream") };
-        assert_eq!(s.data_start, 100 + 24);
+        assert_eq!(s.data_start, 100 + 30);
     }
 
     #[test]
