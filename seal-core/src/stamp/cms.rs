@@ -494,10 +494,12 @@ fn verify_signer(
             format!("the seal attribute cannot be read: {e}"),
         )),
         None => {
-            report.push(CheckOutcome::failed(
+            // A plain electronic signature (OpenSSL, pyHanko, Adobe): valid as a signature;
+            // the report says it carries no seal (`seal` stays empty).
+            report.push(CheckOutcome::passed(
                 "seal",
-                SubIndication::SealInvalid,
-                "no seal attribute: a plain signature, not an electronic seal",
+                "none: a plain electronic signature, not an electronic seal (no GB/T 38540 \
+                 seal attribute)",
             ));
             let opts = crate::pki::path::Options::new(
                 crate::pki::path::Purpose::Seal,
