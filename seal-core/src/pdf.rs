@@ -18,6 +18,7 @@
 pub mod appearance;
 pub mod file;
 pub mod object;
+pub mod sample;
 mod sign;
 mod verify;
 

@@ -102,7 +102,7 @@ fn verify_one<S: Source + ?Sized>(
             return Ok(());
         }
     };
-    let (dict, contents_span, obj_end) = pdf.parse_at(offset, |p| {
+    let parsed = pdf.parse_at(offset, |p| {
         p.uint()?;
         p.uint()?;
         p.keyword("obj")?;
@@ -110,7 +110,14 @@ fn verify_one<S: Source + ?Sized>(
         let end = p.offset();
         let span = spans.into_iter().find(|(k, _, _)| k == b"Contents").map(|(_, s, e)| (s, e));
         Ok((d, span, end))
-    })?;
+    });
+    let (dict, contents_span, obj_end) = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            fail(report, "format", format!("the signature dictionary cannot be read: {e}"));
+            return Ok(());
+        }
+    };
     let sub_filter =
         dict.get("SubFilter").and_then(Object::as_name).map(<[u8]>::to_vec).unwrap_or_default();
     let sub_filter = String::from_utf8_lossy(&sub_filter).into_owned();
