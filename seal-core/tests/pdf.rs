@@ -606,3 +606,40 @@ fn a_large_document_streams_through() {
     assert!(r.is_valid(), "{r}");
     qpdf_check(&out);
 }
+
+#[test]
+fn mutated_pdfs_never_panic() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let f = Fixture::new(Algorithm::Ed25519);
+    let app = Appearance::for_seal(&f.seal).unwrap();
+    let read = |n: &str| std::fs::read(vectors().join(n)).unwrap();
+    let inputs = [
+        ("stamped classic xref", stamped_doc(&f, &StampOptions::default())),
+        ("stamped xref stream", stamp_bytes(&f, &read("objstm.pdf"), &StampOptions::default())),
+        ("pyHanko-signed", read("pyhanko-p256.pdf")),
+        ("linearized", read("linearized.pdf")),
+        ("form field", read("form-field.pdf")),
+    ];
+    let trust = trust(&f);
+    for (i, (name, input)) in inputs.iter().enumerate() {
+        let mut rng = common::Rng(0x5eed_0000 ^ (i as u64 + 1));
+        for n in 0..1500 {
+            let seed = rng.0;
+            let mut data = common::mutate(&mut rng, input);
+            // Numbers are what PDF structure hangs on: change a digit too, now and then.
+            if rng.below(2) == 0 {
+                let digits: Vec<usize> =
+                    (0..data.len()).filter(|&j| data[j].is_ascii_digit()).collect();
+                if !digits.is_empty() {
+                    let j = digits[rng.below(digits.len())];
+                    data[j] = b'0' + rng.below(10) as u8;
+                }
+            }
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let _ = pdf::verify_bytes(&data, "fuzz.pdf", &trust, t());
+                let _ = pdf::stamp_to_vec(&data, &f.key(), &app, &StampOptions::default(), t());
+            }));
+            assert!(result.is_ok(), "panic on mutation {n} of {name} (seed {seed:#x})");
+        }
+    }
+}

@@ -116,3 +116,55 @@ pub fn python() -> std::path::PathBuf {
     );
     venv
 }
+
+/// A small deterministic PRNG (xorshift64*), so a failure names a reproducible seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Flips, replaces, drops, copies and inserts bytes (one to four edits).
+pub fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
+    let mut v = input.to_vec();
+    for _ in 0..=rng.below(3) {
+        let len = v.len();
+        match rng.below(6) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let i = rng.below(len);
+                v[i] = rng.next() as u8;
+            }
+            2 => v.truncate(rng.below(len + 1)),
+            3 if len > 1 => {
+                let a = rng.below(len);
+                let b = (a + rng.below(16)).min(len);
+                v.drain(a..b);
+            }
+            4 if len > 1 => {
+                let a = rng.below(len);
+                let b = (a + rng.below(32)).min(len);
+                let chunk = v[a..b].to_vec();
+                let at = rng.below(len);
+                v.splice(at..at, chunk);
+            }
+            _ => {
+                let at = rng.below(len + 1);
+                let byte = [0x00, 0x30, 0x80, 0x81, 0x82, 0xff, b'-', b'\n'][rng.below(8)];
+                v.insert(at, byte);
+            }
+        }
+    }
+    v
+}
