@@ -1105,3 +1105,91 @@ fn json_with_a_detached_stamp_and_json_without_any() {
     assert_eq!(code(&out), 1);
     assert!(String::from_utf8_lossy(&out.stdout).contains("no signature found"));
 }
+
+#[test]
+fn pdfs_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let trust = demo_pki(d);
+    let pdfs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf");
+    std::fs::create_dir(d.join("in")).unwrap();
+    for f in ["gs-3pages.pdf", "objstm.pdf", "form-field.pdf", "encrypted.pdf"] {
+        std::fs::copy(pdfs.join(f), d.join("in").join(f)).unwrap();
+    }
+    let key = ["--seal", "pki/agency.esl", "--key", "pki/agency.key"];
+    // A batch: the encrypted one fails with a clear error, the others are stamped.
+    let out =
+        seal(d, &[&["stamp", "in", "--out-dir", "out", "--reason", "Approved"][..], &key].concat());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("in/encrypted.pdf: the PDF is encrypted"), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 stamped, 1 failed"));
+    for f in ["gs-3pages", "objstm", "form-field"] {
+        let out = run(d, &with(&["--json", "verify", &format!("out/{f}.stamped.pdf")], &trust));
+        assert_eq!(code(&out), 0, "{f}: {}", String::from_utf8_lossy(&out.stdout));
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["signatures"][0]["format"], "PAdES (ETSI.CAdES.detached)");
+        assert_eq!(r["signatures"][0]["seal"]["name"], "Demo Licensing Office");
+    }
+    let text =
+        String::from_utf8_lossy(&std::fs::read(d.join("out/gs-3pages.stamped.pdf")).unwrap())
+            .into_owned();
+    assert!(text.contains("/Reason(Approved)"));
+    // pdfsig agrees (P-256 keys in the demo PKI).
+    let ps = Command::new("pdfsig").arg(d.join("out/objstm.stamped.pdf")).output().unwrap();
+    assert!(String::from_utf8_lossy(&ps.stdout).contains("Signature is Valid."));
+
+    // Placement, certification, the existing field, the cross-page seal.
+    ok(&seal(
+        d,
+        &[
+            &[
+                "stamp",
+                "in/gs-3pages.pdf",
+                "--page",
+                "1",
+                "--at",
+                "72,600",
+                "--certify",
+                "form-filling",
+                "--cross-page",
+            ][..],
+            &key,
+        ]
+        .concat(),
+    ));
+    let out = run(d, &with(&["verify", "in/gs-3pages.stamped.pdf"], &trust));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{report}");
+    assert!(report.contains("DocMDP P=2"), "{report}");
+    ok(&seal(d, &[&["stamp", "in/form-field.pdf", "--field", "Approval"][..], &key].concat()));
+    let out = run(d, &with(&["verify", "in/form-field.stamped.pdf"], &trust));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signature field \"Approval\""));
+    // Co-stamping a stamped PDF in place needs --force; the first stamp stays valid.
+    let again = seal(d, &[&["stamp", "in/gs-3pages.stamped.pdf"][..], &key].concat());
+    assert_eq!(code(&again), 2);
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    ok(&seal(d, &[&["stamp", "in/gs-3pages.stamped.pdf", "--force"][..], &key].concat()));
+    let out = run(d, &with(&["--json", "verify", "in/gs-3pages.stamped.pdf"], &trust));
+    assert_eq!(code(&out), 0);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["signatures"].as_array().unwrap().len(), 2);
+
+    // Tampering after the stamp: a byte of the signed part changed -> exit 1.
+    let mut bytes = std::fs::read(d.join("out/objstm.stamped.pdf")).unwrap();
+    bytes[200] ^= 1;
+    std::fs::write(d.join("tampered.pdf"), &bytes).unwrap();
+    let out = run(d, &with(&["verify", "tampered.pdf"], &trust));
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("TOTAL-FAILED"));
+
+    // Bad options.
+    let out = seal(d, &[&["stamp", "in/objstm.pdf", "--at", "left"][..], &key].concat());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("expected X,Y in points"), "{}", stderr(&out));
+    let out = seal(d, &[&["stamp", "in/objstm.pdf", "--page", "7"][..], &key].concat());
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("in/objstm.pdf: page 7 does not exist"), "{}", stderr(&out));
+    // --format cms still makes a detached signature for a PDF.
+    ok(&seal(d, &[&["stamp", "in/objstm.pdf", "--format", "cms"][..], &key].concat()));
+    assert!(d.join("in/objstm.pdf.p7s").exists());
+}

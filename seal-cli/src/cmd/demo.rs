@@ -3,8 +3,10 @@
 //! It makes a test PKI (an Ed25519 root, a P-256 provincial CA), an agency key and CSR,
 //! issues the agency's seal certificate, publishes a CRL, and verifies: the agency's chain
 //! passes; a second, revoked agency fails with REVOKED. Then a seal-making authority makes
-//! the agency's GB/T 38540 seal (with a drawn picture), the agency stamps a file with it,
-//! and the stamp verifies; a changed copy of the file does not.
+//! the agency's GB/T 38540 seal (with a drawn picture), the agency stamps a file, a JSON
+//! document and a PDF contract (a visible PAdES stamp and a cross-page seal) with it, and
+//! the stamps verify; a changed copy of the file does not. Last, a licence is issued as a QR
+//! code and verified from the picture.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -168,6 +170,36 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         out.display()
     );
 
+    // A two-page PDF contract stamped with a visible seal (PAdES), plus a cross-page seal.
+    let contract = dir.join("contract.pdf");
+    let pages = [
+        vec![
+            "Contract No. 2026-117".to_string(),
+            "Between Demo Licensing Office and Demo Trading Co., Ltd.".into(),
+        ],
+        vec!["Signed and sealed on behalf of Demo Licensing Office.".to_string()],
+    ];
+    io::write_atomic(
+        &contract,
+        &seal_core::pdf::sample::text_document(&pages, 0),
+        WriteOptions::PUBLIC.force(true),
+    )?;
+    let stamped_pdf = stamp::stamp_path(&contract, stamp::Format::Auto, None);
+    let opts = seal_core::pdf::StampOptions {
+        reason: Some("Contract approved".into()),
+        cross_page: true,
+        ..Default::default()
+    };
+    let appearance = seal_core::pdf::Appearance::for_seal(&sealed)?;
+    seal_core::pdf::stamp(&contract, &stamped_pdf, &sk, &appearance, &opts, now, true)?;
+    let pdf_report = stamp::verify(&stamped_pdf, None, &trust, at)?;
+    let _ = writeln!(
+        log,
+        "9. stamp contract.pdf, verify: {} ({})",
+        summary_report(&pdf_report),
+        stamped_pdf.display()
+    );
+
     // A licence: issued by a licence-issuer certificate, read back from its QR code picture.
     let issuer_key = PrivateKey::generate(Algorithm::Ed25519)?;
     issuer_key.save(&dir.join("licence-issuer.key"), None, Kdf::Scrypt, true)?;
@@ -199,7 +231,7 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         licence::verify(&scanned, std::slice::from_ref(&issuer_cert), &trust, at)?;
     let _ = writeln!(
         log,
-        "9. licence {} as QR, verify:  {}",
+        "10. licence {} as QR, verify: {}",
         lic.number,
         match licence_report.sub_indication {
             Some(sub) => format!("{} ({sub})", licence_report.indication),
@@ -212,7 +244,8 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         && !bad.is_valid()
         && stamped.is_valid()
         && !tampered.is_valid()
-        && json_report.is_valid();
+        && json_report.is_valid()
+        && pdf_report.is_valid();
     let _ = writeln!(log, "demo {}", if passed { "passed" } else { "FAILED" });
     Ok(Outcome {
         text: log,
