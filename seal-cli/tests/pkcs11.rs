@@ -68,6 +68,20 @@ impl Hsm {
     }
 }
 
+/// pyHanko's verdict on a PDF, with the demo PKI's root as the only trust anchor.
+fn pyhanko_validate(dir: &Path, pdf: &str) -> String {
+    let python = std::env::var("SEAL_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python"));
+    let out = Command::new(python.parent().unwrap().join("pyhanko"))
+        .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace"])
+        .args(["--trust", "pki/root/ca.pem", "--other-certs", "pki/province/ca.pem", pdf])
+        .current_dir(dir)
+        .output()
+        .expect("pyhanko (scripts/test installs it into .venv)");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
 fn uri(object: &str) -> String {
     format!("pkcs11:token=seal;object={object}?module-path={MODULE}&pin-source=env:SEAL_PIN")
 }
@@ -144,6 +158,20 @@ fn token_keys_do_everything_file_keys_do() {
             .unwrap();
         h.ok(&["stamp", &doc, "--format", "cms", "--seal", &esl, "--key", &agency]);
         h.ok(&[&["verify", &doc][..], &trust].concat());
+        // A PDF stamped with the token key: our verifier and pyHanko both accept it.
+        let pdf = format!("contract-{alg}.pdf");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf/gs-3pages.pdf"),
+            h.dir.path().join(&pdf),
+        )
+        .unwrap();
+        h.ok(&["stamp", &pdf, "--seal", &esl, "--key", &agency, "--reason", "token"]);
+        let stamped = format!("contract-{alg}.stamped.pdf");
+        let report = h.ok(&[&["verify", &stamped][..], &trust].concat());
+        assert!(report.contains("PAdES (ETSI.CAdES.detached)]: TOTAL-PASSED"), "{report}");
+        let py = pyhanko_validate(h.dir.path(), &stamped);
+        assert!(py.contains("The signature is judged VALID."), "{py}");
+        assert!(py.contains("The signature covers the entire file."), "{py}");
         // The public key the token reports is the one in the certificate.
         let pem = h.ok(&["key", "pub", &agency]);
         assert_eq!(pem, std::fs::read_to_string(h.dir.path().join(format!("{alg}.pub"))).unwrap());
