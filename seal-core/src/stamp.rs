@@ -180,16 +180,24 @@ pub fn stamp_path(file: &Path, format: Format, out_dir: Option<&Path>) -> PathBu
     }
 }
 
-/// Every file under `inputs` (directories walked, sorted), leaving out stamps themselves.
+/// Every file under `inputs` (directories walked, sorted), leaving out stamps themselves:
+/// detached stamps (`.ses`, `.p7s`) always, and documents stamped inside (`*.stamped.pdf`,
+/// `*.stamped.json`) when found in a directory, so stamping a directory twice does not
+/// stamp its own outputs. Named explicitly, a stamped document is stamped again.
 pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
-        walk(input, &mut out)?;
+        walk(input, &mut out, true)?;
     }
     Ok(out)
 }
 
-fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn is_stamped_output(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase());
+    name.is_some_and(|n| n.ends_with(".stamped.pdf") || n.ends_with(".stamped.json"))
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<()> {
     let meta = std::fs::metadata(path).in_file(path)?;
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -198,9 +206,11 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             .collect();
         entries.sort();
         for e in entries {
-            walk(&e, out)?;
+            walk(&e, out, false)?;
         }
-    } else if path.extension().is_none_or(|e| e != "ses" && e != "p7s") {
+    } else if path.extension().is_none_or(|e| e != "ses" && e != "p7s")
+        && (top || !is_stamped_output(path))
+    {
         out.push(path.to_path_buf());
     }
     Ok(())

@@ -219,3 +219,19 @@ fn batch_stamping_keeps_going_and_never_leaves_partial_files() {
         assert!(r.is_valid(), "{r}");
     }
 }
+
+#[test]
+fn directory_walks_leave_out_earlier_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["a.pdf", "a.stamped.pdf", "b.json", "b.stamped.json", "c.txt", "c.txt.ses"] {
+        std::fs::write(d.join(name), b"x").unwrap();
+    }
+    let files = stamp::collect_files(&[d.to_path_buf()]).unwrap();
+    let names: Vec<_> =
+        files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["a.pdf", "b.json", "c.txt"]);
+    // Named explicitly, a stamped document is an input (co-stamping).
+    let files = stamp::collect_files(&[d.join("a.stamped.pdf")]).unwrap();
+    assert_eq!(files.len(), 1);
+}
