@@ -44,11 +44,9 @@ impl HashAlg {
 
     /// Hashes everything `reader` yields, chunk by chunk.
     pub fn hash_reader(self, reader: &mut dyn Read) -> std::io::Result<(Vec<u8>, u64)> {
-        match self {
-            HashAlg::Sha256 => stream::<sha2::Sha256>(reader),
-            HashAlg::Sha512 => stream::<sha2::Sha512>(reader),
-            HashAlg::Sm3 => stream::<sm3::Sm3>(reader),
-        }
+        let mut h = self.hasher();
+        let n = copy_hashing(reader, &mut std::io::sink(), &mut h)?;
+        Ok((h.finish(), n))
     }
 
     /// Hashes a byte slice.
@@ -107,8 +105,13 @@ impl Hasher {
     }
 }
 
-fn stream<D: Digest>(reader: &mut dyn Read) -> std::io::Result<(Vec<u8>, u64)> {
-    let mut hasher = D::new();
+/// Copies everything `reader` yields to `writer`, hashing it on the way, chunk by chunk;
+/// returns the number of bytes.
+pub fn copy_hashing(
+    reader: &mut dyn Read,
+    writer: &mut dyn std::io::Write,
+    hasher: &mut Hasher,
+) -> std::io::Result<u64> {
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     loop {
@@ -119,9 +122,10 @@ fn stream<D: Digest>(reader: &mut dyn Read) -> std::io::Result<(Vec<u8>, u64)> {
             Err(e) => return Err(e),
         };
         hasher.update(&buf[..n]);
+        writer.write_all(&buf[..n])?;
         total += n as u64;
     }
-    Ok((hasher.finalize().to_vec(), total))
+    Ok(total)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use super::appearance::Appearance;
@@ -83,19 +83,7 @@ pub fn stamp(
     let mut src = std::fs::File::open(input).in_file(input)?;
     let opts_w = crate::io::WriteOptions::PUBLIC.force(force);
     crate::io::write_atomic_with(output, opts_w, |out| {
-        let mut buf = vec![0u8; crate::digest::CHUNK];
-        let mut copied = 0u64;
-        loop {
-            let n = match src.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e).in_file(input),
-            };
-            hasher.update(&buf[..n]);
-            out.write_all(&buf[..n])?;
-            copied += n as u64;
-        }
+        let copied = crate::digest::copy_hashing(&mut src, out, &mut hasher)?;
         if copied != orig_len {
             return Err(Error::InvalidInput(format!(
                 "{} changed while it was being stamped",
