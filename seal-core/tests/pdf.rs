@@ -643,3 +643,34 @@ fn mutated_pdfs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_signed_seal_cannot_change_its_picture_later() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let doc = stamped_doc(&f, &StampOptions::default());
+    let pdf_file = PdfFile::from_source(doc.clone().into_boxed_slice()).unwrap();
+    let root = pdf_file.trailer().get("Root").unwrap().as_ref().unwrap();
+    let cat = pdf_file.get(root).unwrap();
+    let acro = pdf_file.get_key(cat.as_dict().unwrap(), "AcroForm").unwrap();
+    let Object::Array(fields) = pdf_file.get_key(acro.as_dict().unwrap(), "Fields").unwrap() else {
+        panic!("no fields")
+    };
+    let widget_ref = fields[0].as_ref().unwrap();
+    let mut widget = pdf_file.get(widget_ref).unwrap().as_dict().unwrap().clone();
+    let next = pdf_file.trailer().get("Size").and_then(Object::as_i64).unwrap() as u32;
+    // A different picture: an empty box where the seal was.
+    let blank = b"0 0 1 RG 0 0 50 50 re S";
+    let mut body = format!(
+        "<</Type/XObject/Subtype/Form/BBox[0 0 113 113]/Length {}>>\nstream\n",
+        blank.len()
+    )
+    .into_bytes();
+    body.extend_from_slice(blank);
+    body.extend_from_slice(b"\nendstream");
+    let mut ap = seal_core::pdf::object::Dict::new();
+    ap.set("N", Object::Ref(Ref::new(next)));
+    widget.set("AP", Object::Dict(ap));
+    let swapped =
+        append_update(&doc, &[(next, body), (widget_ref.num, text(&Object::Dict(widget)))]);
+    assert_rejected(&f, &swapped, "modifications", "already signed, changed its /AP");
+}

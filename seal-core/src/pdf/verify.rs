@@ -495,14 +495,16 @@ fn changes_after<S: Source + ?Sized>(
                     || x.is("Subtype", "Widget")
                     || x.get("Parent").is_some() =>
             {
-                let sig = x.is("FT", "Sig") || y.is("FT", "Sig");
+                let (sig, signed) = field_state(pdf, x, &old)?;
                 for key in x.differing_keys(y) {
                     match key.as_str() {
-                        "V" if sig && x.get("V").is_none() => {
+                        // A signed seal never changes, not even its picture.
+                        _ if signed => out.push((
+                            Level::Content,
+                            format!("signature field {num}, already signed, changed its /{key}"),
+                        )),
+                        "V" | "AP" | "AS" | "MK" if sig => {
                             out.push((Level::Signing, format!("signature field {num} signed")))
-                        }
-                        "AP" | "AS" | "MK" if sig => {
-                            out.push((Level::Signing, format!("signature field {num}: appearance")))
                         }
                         "V" | "AP" | "AS" | "MK" => out
                             .push((Level::FormFill, format!("form field {num}: /{key} filled in"))),
@@ -521,6 +523,27 @@ fn changes_after<S: Source + ?Sized>(
         }
     }
     Ok(out)
+}
+
+/// Whether a field (or a widget, through its parents) is a signature field, and whether it
+/// was already signed in the signed revision.
+fn field_state<S: Source + ?Sized>(
+    pdf: &PdfFile<S>,
+    field: &Dict,
+    old: &dyn Fn(&Section) -> bool,
+) -> Result<(bool, bool)> {
+    let mut d = field.clone();
+    let (mut sig, mut signed) = (false, false);
+    for _ in 0..16 {
+        sig |= d.is("FT", "Sig");
+        signed |= d.get("V").is_some_and(|v| !matches!(v, Object::Null));
+        let Some(parent) = d.get("Parent").and_then(Object::as_ref) else { break };
+        match pdf.get_in(parent, old)? {
+            Object::Dict(p) => d = p,
+            _ => break,
+        }
+    }
+    Ok((sig, signed && sig))
 }
 
 fn annots<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Dict) -> Result<Vec<Object>> {
