@@ -7,14 +7,47 @@
 //! signature (SubFilter `ETSI.CAdES.detached`, see [`crate::stamp::cms`]) covers every byte
 //! except its own `/Contents` slot, whose size is computed, not guessed.
 //!
-//! The file is read object by object through its cross-reference chain ([`file`]), and
+//! The file is read object by object through its cross-reference chain ([`mod@file`]), and
 //! copied and hashed in one pass, so memory stays flat whatever the document's size.
 //!
 //! Verification ([`verify`]) reports every signature with the shared report type, checks
 //! that each `/ByteRange` covers a whole revision and exactly leaves out its own
 //! `/Contents`, and compares each later revision with the signed one to tell later
 //! signatures, form filling and annotations from content changes.
-
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use seal_core::keys::PrivateKey;
+//! use seal_core::pdf::{self, Appearance, StampOptions};
+//! use seal_core::pki::load_certificate;
+//! use seal_core::seal::Seal;
+//! use seal_core::secret::PassphraseSource;
+//! use seal_core::stamp::StampKey;
+//! use seal_core::time::UnixTime;
+//! use seal_core::verify::Trust;
+//!
+//! # fn main() -> seal_core::Result<()> {
+//! let seal = Seal::from_der(&std::fs::read("agency.esl")?)?;
+//! let key = PrivateKey::load(Path::new("agency.key"), &PassphraseSource::Env("PASS".into()))?;
+//! let cert = load_certificate(Path::new("agency.pem"))?;
+//! let stamp_key = StampKey { seal: &seal, signer: &key, cert: &cert };
+//! // Prepare the picture once, then stamp as many documents as needed.
+//! let picture = Appearance::for_seal(&seal)?;
+//! let opts = StampOptions { reason: Some("Approved".into()), ..Default::default() };
+//! let now = UnixTime::now();
+//! pdf::stamp(Path::new("contract.pdf"), Path::new("contract.stamped.pdf"), &stamp_key,
+//!            &picture, &opts, now, false)?;
+//!
+//! let trust = Trust {
+//!     anchors: vec![load_certificate(Path::new("root.pem"))?],
+//!     intermediates: vec![],
+//!     crls: vec![],
+//! };
+//! let report = pdf::verify(Path::new("contract.stamped.pdf"), &trust, now)?;
+//! println!("{report}");
+//! # Ok(())
+//! # }
+//! ```
 pub mod appearance;
 pub mod file;
 pub mod object;
