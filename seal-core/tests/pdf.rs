@@ -674,3 +674,22 @@ fn a_signed_seal_cannot_change_its_picture_later() {
         append_update(&doc, &[(next, body), (widget_ref.num, text(&Object::Dict(widget)))]);
     assert_rejected(&f, &swapped, "modifications", "already signed, changed its /AP");
 }
+
+#[test]
+fn a_wrong_trailer_size_does_not_make_objects_collide() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let doc = pdf::sample::text_document(&[vec!["a".into()], vec!["b".into()]], 0);
+    let at = doc.windows(6).rposition(|w| w == b"/Size ").unwrap();
+    let digits = doc[at + 6..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut bad = doc.clone();
+    bad[at + 6..at + 6 + digits].copy_from_slice(&b"3".repeat(digits));
+    let stamped = stamp_bytes(&f, &bad, &StampOptions::default());
+    assert!(verify(&f, &stamped).is_valid());
+    qpdf_check_bytes(&f, &stamped);
+}
+
+fn qpdf_check_bytes(f: &Fixture, data: &[u8]) {
+    let p = f.dir.path().join("check.pdf");
+    std::fs::write(&p, data).unwrap();
+    qpdf_check(&p);
+}

@@ -194,9 +194,13 @@ fn prepare<S: Source + ?Sized>(
             "only the first signature of a document can certify it, and this one already has {signed}"
         )));
     }
+    // New objects are numbered from /Size, or past the highest object any section defines
+    // if /Size is missing or too small (some writers get it wrong).
     let size = pdf.trailer().get("Size").and_then(Object::as_i64).unwrap_or(0);
     let size =
         u32::try_from(size).map_err(|_| Error::decode("PDF", "trailer /Size out of range"))?;
+    let highest = pdf.sections.iter().flat_map(|s| s.entries.keys()).max().map_or(0, |n| n + 1);
+    let size = size.max(highest);
     let next = std::cell::Cell::new(size);
     let alloc = || {
         let r = Ref::new(next.get());
