@@ -693,3 +693,42 @@ fn qpdf_check_bytes(f: &Fixture, data: &[u8]) {
     std::fs::write(&p, data).unwrap();
     qpdf_check(&p);
 }
+
+#[test]
+fn pyhanko_signs_with_our_keys_and_on_top_of_our_stamp() {
+    for alg in [Algorithm::EcdsaP256Sha256, Algorithm::Ed25519] {
+        let f = Fixture::new(alg);
+        let d = f.dir.path();
+        let key = d.join("agency.key");
+        std::fs::write(&key, f.agency_key.to_pem(None, seal_core::keys::Kdf::Scrypt).unwrap())
+            .unwrap();
+        std::fs::write(d.join("agency.pem"), pki::certificate_to_pem(&f.agency).unwrap()).unwrap();
+        let (_, prov) = pem_files(&f);
+        // Our stamp first, then pyHanko's PAdES signature in a new field on page 1.
+        let stamped = d.join("stamped.pdf");
+        std::fs::write(&stamped, stamped_doc(&f, &StampOptions::default())).unwrap();
+        let signed = d.join("signed.pdf");
+        let out = Command::new(python().parent().unwrap().join("pyhanko"))
+            .args(["sign", "addsig", "--use-pades", "--field", "1/72,600,200,700/Clerk", "pemder"])
+            .arg("--key")
+            .arg(&key)
+            .arg("--cert")
+            .arg(d.join("agency.pem"))
+            .arg("--chain")
+            .arg(&prov)
+            .arg("--no-pass")
+            .arg(&stamped)
+            .arg(&signed)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let r = pdf::verify(&signed, &f.trust(), t()).unwrap();
+        assert!(r.is_valid(), "{alg}: {r}");
+        assert_eq!(r.signatures.len(), 2);
+        assert!(r.signatures[0].seal.is_some() && r.signatures[1].seal.is_none(), "{r}");
+        assert!(check(&r.signatures[0], "modifications").detail.contains("only signatures"), "{r}");
+        assert!(check(&r.signatures[1], "byte-range").detail.contains("whole file"), "{r}");
+        let py = pyhanko_validate(&signed, &f);
+        assert_eq!(py.matches("The signature is judged VALID.").count(), 2, "{py}");
+    }
+}

@@ -465,6 +465,10 @@ fn changes_after<S: Source + ?Sized>(
                     },
                     "DSS" | "Extensions" => out
                         .push((Level::Signing, format!("the catalog's /{key} (validation data)"))),
+                    // Signers raise the version (pyHanko does) and refresh the XMP metadata.
+                    "Version" | "Metadata" => {
+                        out.push((Level::Signing, format!("the catalog's /{key} (metadata)")))
+                    }
                     other => out.push((Level::Content, format!("the catalog's /{other} changed"))),
                 }
             }
