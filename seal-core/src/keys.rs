@@ -711,11 +711,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    base16ct::lower::encode_string(bytes)
 }
 
 /// Encodes a DER structure; a failure here means a bug in a structure we built.

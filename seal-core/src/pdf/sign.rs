@@ -147,12 +147,9 @@ fn finish(
             upd.contents_hex / 2
         )));
     }
-    let mut hex = String::with_capacity(sig.len() * 2);
-    for byte in &sig {
-        let _ = write!(hex, "{byte:02X}");
-    }
     let start = upd.contents_at + 1;
-    upd.bytes[start..start + hex.len()].copy_from_slice(hex.as_bytes());
+    base16ct::upper::encode(&sig, &mut upd.bytes[start..start + sig.len() * 2])
+        .map_err(|e| Error::Signing(format!("cannot encode the signature: {e}")))?;
     Ok(())
 }
 
