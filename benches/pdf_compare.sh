@@ -4,7 +4,8 @@
 #     seal with all cores and with one thread, pyHanko in one process (its signer loaded
 #     once, as a long-running service would).
 #   - One large PDF (SIZE_MB of image data): seconds and peak memory (RSS), next to the time
-#     `openssl dgst -sha256` needs just to hash the file.
+#     `openssl dgst -sha256` needs just to hash the file and `cp` + `sync` to copy it durably
+#     (stamping does both: it hashes the original while copying it to the stamped file).
 # Both sign PAdES B-B with a visible signature field, with the same P-256 key and certificate.
 # Needs GNU time (/usr/bin/time) and .venv with pyhanko (bash scripts/test installs it).
 # Usage: bash benches/pdf_compare.sh [N] [SIZE_MB]   (default 500 and 100)
@@ -67,6 +68,7 @@ measure() { # label command...
 }
 cat big.pdf > /dev/null
 measure "openssl dgst -sha256 (hash only)" openssl dgst -sha256 big.pdf
+measure "cp + sync (durable copy only)" sh -c 'cp big.pdf copy.pdf && sync copy.pdf' 
 measure "seal stamp" "$seal" stamp big.pdf --seal pki/agency.esl --key pki/agency.key --force
 measure "seal verify" "$seal" verify big.stamped.pdf --trust pki/root/ca.pem --untrusted pki/province/ca.pem
 mkdir big-py
