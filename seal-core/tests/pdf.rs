@@ -55,6 +55,17 @@ fn trust(f: &Fixture) -> Trust {
 }
 
 fn pyhanko_validate(file: &Path, f: &Fixture) -> String {
+    let (text, ok) = pyhanko_run(file, f);
+    assert!(ok, "pyhanko: {text}");
+    text
+}
+
+/// pyHanko's report whatever its verdict (it exits non-zero for an invalid signature).
+fn pyhanko_verdict(file: &Path, f: &Fixture) -> String {
+    pyhanko_run(file, f).0
+}
+
+fn pyhanko_run(file: &Path, f: &Fixture) -> (String, bool) {
     let (root, prov) = pem_files(f);
     let exe = python().parent().unwrap().join("pyhanko");
     let out = Command::new(exe)
@@ -68,9 +79,9 @@ fn pyhanko_validate(file: &Path, f: &Fixture) -> String {
         .arg(file)
         .output()
         .expect("pyhanko (scripts/test installs pyhanko-cli into .venv)");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "pyhanko: {text}{}", String::from_utf8_lossy(&out.stderr));
-    text
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (text, out.status.success())
 }
 
 fn pdfsig(file: &Path) -> String {
@@ -285,6 +296,12 @@ fn incremental_saving_attack_content_changed_after_signing() {
         // The signature itself still verifies: it is the change that is caught.
         assert_eq!(check(&r.signatures[0], "signature").indication, Indication::TotalPassed);
         assert!(r.signatures[0].covers.contains("1 later revision"), "{r}");
+        // pyHanko's own difference analysis agrees.
+        let file = f.dir.path().join(format!("isa-{source}"));
+        std::fs::write(&file, &attacked).unwrap();
+        let py = pyhanko_verdict(&file, &f);
+        assert!(py.contains("The signature is judged INVALID."), "{py}");
+        assert!(py.contains("incompatible with the current document modification policy"), "{py}");
     }
 }
 
@@ -362,7 +379,17 @@ fn set_byte_range(dict: &[u8], nums: &[i64]) -> Vec<u8> {
     [&dict[..at], text.as_bytes(), &dict[end..]].concat()
 }
 
+/// We reject the crafted file (with `words` in the failed check), and so does pyHanko.
 fn assert_rejected(f: &Fixture, doc: &[u8], check_name: &str, words: &str) {
+    assert_we_reject(f, doc, check_name, words);
+    let file = f.dir.path().join("crafted.pdf");
+    std::fs::write(&file, doc).unwrap();
+    let py = pyhanko_verdict(&file, f);
+    assert!(!py.contains("judged VALID"), "pyHanko accepts what we reject ({words}): {py}");
+    assert!(!pyhanko_run(&file, f).1, "pyHanko exits 0 on a crafted file ({words})");
+}
+
+fn assert_we_reject(f: &Fixture, doc: &[u8], check_name: &str, words: &str) {
     let r = verify(f, doc);
     assert_eq!(r.indication, Indication::TotalFailed, "{r}");
     let c = check(&r.signatures[r.signatures.len() - 1], check_name);
@@ -460,10 +487,12 @@ fn bytes_outside_the_signed_range_are_rejected() {
     let mut ws = doc.clone();
     ws.extend_from_slice(b"\r\n\n");
     assert!(verify(&f, &ws).is_valid());
-    // Anything else that is not an incremental update is not.
+    // Anything else that is not an incremental update is not. (Stricter than pyHanko, which
+    // follows only the cross-reference chain and calls this valid; a reader that repairs
+    // files by scanning for objects would see the appended page.)
     let mut junk = doc.clone();
     junk.extend_from_slice(b"3 0 obj\n<</Type/Page/Contents 99 0 R>>\nendobj\n");
-    assert_rejected(&f, &junk, "modifications", "not an incremental update");
+    assert_we_reject(&f, &junk, "modifications", "not an incremental update");
     // A byte changed inside the signed range breaks the hash.
     let mut flipped = doc.clone();
     let i = flipped.windows(7).position(|w| w == b"stream\n").unwrap() + 10;
