@@ -387,7 +387,7 @@ impl<'a> Parser<'a> {
             b'<' => {
                 if self.buf.get(self.pos + 1) == Some(&b'<') {
                     self.pos += 2;
-                    Ok(Object::Dict(self.dict_body(depth)?))
+                    Ok(Object::Dict(self.dict_body(depth, None)?))
                 } else if self.pos + 1 >= self.buf.len() {
                     self.incomplete()
                 } else {
@@ -428,31 +428,9 @@ impl<'a> Parser<'a> {
             };
         }
         self.pos += 2;
-        let mut d = Dict::new();
         let mut spans = Vec::new();
-        loop {
-            self.skip_ws()?;
-            if self.peek()? == b'>' {
-                if self.buf.get(self.pos + 1) == Some(&b'>') {
-                    self.pos += 2;
-                    return Ok((d, spans));
-                }
-                return self.incomplete();
-            }
-            if self.peek()? != b'/' {
-                return Err(ParseError::Invalid("a dictionary key must be a name".into()));
-            }
-            self.pos += 1;
-            let key = self.name()?;
-            self.skip_ws()?;
-            let start = self.offset();
-            let value = self.object_at_depth(1)?;
-            let end = self.offset();
-            if !d.0.iter().any(|(k, _)| *k == key) {
-                spans.push((key.clone(), start, end));
-                d.0.push((key, value));
-            }
-        }
+        let d = self.dict_body(0, Some(&mut spans))?;
+        Ok((d, spans))
     }
 
     fn name(&mut self) -> PResult<Vec<u8>> {
@@ -474,7 +452,8 @@ impl<'a> Parser<'a> {
         Ok(out)
     }
 
-    fn dict_body(&mut self, depth: usize) -> PResult<Dict> {
+    /// The entries of a dictionary after its `<<`; with `spans`, also where each value is.
+    fn dict_body(&mut self, depth: usize, mut spans: Option<&mut Spans>) -> PResult<Dict> {
         let mut d = Dict::new();
         loop {
             self.skip_ws()?;
@@ -495,9 +474,14 @@ impl<'a> Parser<'a> {
                 b'/' => {
                     self.pos += 1;
                     let key = self.name()?;
+                    self.skip_ws()?;
+                    let start = self.offset();
                     let value = self.object_at_depth(depth + 1)?;
                     // The first of repeated keys wins, as most readers do.
                     if !d.0.iter().any(|(k, _)| *k == key) {
+                        if let Some(spans) = spans.as_deref_mut() {
+                            spans.push((key.clone(), start, self.offset()));
+                        }
                         d.0.push((key, value));
                     }
                 }
