@@ -122,7 +122,7 @@ fn invalid(detail: impl std::fmt::Display) -> Error {
 }
 
 /// The document's catalog, as its newest revision has it.
-pub(crate) fn catalog<S: Source + ?Sized>(pdf: &PdfFile<S>) -> Result<(Ref, Dict)> {
+pub(crate) fn catalog<S: Source>(pdf: &PdfFile<S>) -> Result<(Ref, Dict)> {
     let trailer = pdf.trailer();
     if trailer.get("Encrypt").is_some() {
         return Err(Error::InvalidInput(
@@ -141,7 +141,7 @@ pub(crate) fn catalog<S: Source + ?Sized>(pdf: &PdfFile<S>) -> Result<(Ref, Dict
 }
 
 /// Every page, in order, walking the page tree (with its inherited boxes).
-pub(crate) fn pages<S: Source + ?Sized>(pdf: &PdfFile<S>, catalog: &Dict) -> Result<Vec<Page>> {
+pub(crate) fn pages<S: Source>(pdf: &PdfFile<S>, catalog: &Dict) -> Result<Vec<Page>> {
     let Some(root) = catalog.get("Pages").and_then(Object::as_ref) else {
         return Err(invalid("the catalog has no /Pages"));
     };
@@ -164,7 +164,7 @@ fn rect(o: &Object) -> Option<[f64; 4]> {
     }
 }
 
-fn walk_pages<S: Source + ?Sized>(
+fn walk_pages<S: Source>(
     pdf: &PdfFile<S>,
     node: Ref,
     media: Option<[f64; 4]>,
@@ -202,7 +202,7 @@ fn walk_pages<S: Source + ?Sized>(
 }
 
 /// The fields of the interactive form (terminal fields, with inherited type and full name).
-pub(crate) fn fields<S: Source + ?Sized>(pdf: &PdfFile<S>, catalog: &Dict) -> Result<Vec<Field>> {
+pub(crate) fn fields<S: Source>(pdf: &PdfFile<S>, catalog: &Dict) -> Result<Vec<Field>> {
     let acro = pdf.get_key(catalog, "AcroForm")?;
     let Some(acro) = acro.as_dict() else { return Ok(Vec::new()) };
     let Object::Array(top) = pdf.get_key(acro, "Fields")? else { return Ok(Vec::new()) };
@@ -216,7 +216,7 @@ pub(crate) fn fields<S: Source + ?Sized>(pdf: &PdfFile<S>, catalog: &Dict) -> Re
     Ok(out)
 }
 
-fn walk_fields<S: Source + ?Sized>(
+fn walk_fields<S: Source>(
     pdf: &PdfFile<S>,
     r: Ref,
     prefix: &str,
@@ -263,7 +263,7 @@ fn walk_fields<S: Source + ?Sized>(
 }
 
 /// The DocMDP permission a certified document carries (catalog `/Perms /DocMDP`).
-pub(crate) fn doc_mdp<S: Source + ?Sized>(
+pub(crate) fn doc_mdp<S: Source>(
     pdf: &PdfFile<S>,
     catalog: &Dict,
 ) -> Result<Option<(Ref, DocMdp)>> {
@@ -278,7 +278,7 @@ pub(crate) fn doc_mdp<S: Source + ?Sized>(
 }
 
 /// The `/P` of a signature dictionary's DocMDP reference, if it has one.
-pub(crate) fn transform_p<S: Source + ?Sized>(pdf: &PdfFile<S>, sig: &Dict) -> Result<Option<i64>> {
+pub(crate) fn transform_p<S: Source>(pdf: &PdfFile<S>, sig: &Dict) -> Result<Option<i64>> {
     let Object::Array(refs) = pdf.get_key(sig, "Reference")? else { return Ok(None) };
     for r in refs {
         let r = pdf.resolve(&r)?;

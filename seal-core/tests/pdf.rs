@@ -214,7 +214,7 @@ fn a_ghostscript_document_in_memory_and_on_disk_alike() {
 
 /// Appends an incremental update defining `objects` (number, PDF text).
 fn append_update(doc: &[u8], objects: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let pdf = PdfFile::from_source(doc.to_vec().into_boxed_slice()).unwrap();
+    let pdf = PdfFile::from_source(doc).unwrap();
     let trailer = pdf.trailer().clone();
     let size = trailer.get("Size").and_then(Object::as_i64).unwrap() as u32;
     let mut out = doc.to_vec();
@@ -248,7 +248,7 @@ fn text(o: &Object) -> Vec<u8> {
 
 /// The first page's reference and object, and the next free object number.
 fn first_page(doc: &[u8]) -> (Ref, Object, u32) {
-    let pdf = PdfFile::from_source(doc.to_vec().into_boxed_slice()).unwrap();
+    let pdf = PdfFile::from_source(doc).unwrap();
     let root = pdf.trailer().get("Root").unwrap().as_ref().unwrap();
     let cat = pdf.get(root).unwrap();
     let pages = pdf.get_key(cat.as_dict().unwrap(), "Pages").unwrap();
@@ -677,7 +677,7 @@ fn mutated_pdfs_never_panic() {
 fn a_signed_seal_cannot_change_its_picture_later() {
     let f = Fixture::new(Algorithm::EcdsaP256Sha256);
     let doc = stamped_doc(&f, &StampOptions::default());
-    let pdf_file = PdfFile::from_source(doc.clone().into_boxed_slice()).unwrap();
+    let pdf_file = PdfFile::from_source(&doc[..]).unwrap();
     let root = pdf_file.trailer().get("Root").unwrap().as_ref().unwrap();
     let cat = pdf_file.get(root).unwrap();
     let acro = pdf_file.get_key(cat.as_dict().unwrap(), "AcroForm").unwrap();

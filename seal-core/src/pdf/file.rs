@@ -65,7 +65,7 @@ impl Source for File {
     }
 }
 
-impl Source for [u8] {
+impl Source for &[u8] {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(<[u8]>::len(self));
         let n = buf.len().min(<[u8]>::len(self) - start);
@@ -84,8 +84,8 @@ const MAX_DECODED_STREAM: usize = 256 << 20;
 const MAX_OBJECT_NUMBER: u64 = 8_388_607;
 
 /// A PDF opened for random access.
-pub struct PdfFile<S: Source + ?Sized> {
-    src: Box<S>,
+pub struct PdfFile<S: Source> {
+    src: S,
     len: u64,
     /// The cross-reference sections, newest first (the `/Prev` chain).
     pub sections: Vec<Section>,
@@ -107,13 +107,13 @@ impl PdfFile<File> {
     /// Opens the PDF at `path`.
     pub fn open(path: &Path) -> Result<PdfFile<File>> {
         let f = File::open(path)?;
-        PdfFile::from_source(Box::new(f))
+        PdfFile::from_source(f)
     }
 }
 
-impl<S: Source + ?Sized> PdfFile<S> {
+impl<S: Source> PdfFile<S> {
     /// Reads the cross-reference chain of a PDF.
-    pub fn from_source(src: Box<S>) -> Result<PdfFile<S>> {
+    pub fn from_source(src: S) -> Result<PdfFile<S>> {
         let len = src.len();
         let mut head = [0u8; 1024];
         let n = src.read_at(0, &mut head)?;
@@ -123,7 +123,7 @@ impl<S: Source + ?Sized> PdfFile<S> {
                 found: "no %PDF- header".into(),
             });
         }
-        let startxref = find_startxref(&*src, len)?;
+        let startxref = find_startxref(&src, len)?;
         let mut pdf =
             PdfFile { src, len, sections: Vec::new(), startxref, objstm_cache: Default::default() };
         let mut next = Some(startxref);
@@ -158,6 +158,11 @@ impl<S: Source + ?Sized> PdfFile<S> {
     /// True if the file is empty (never, once opened: a PDF has a header).
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// What the file is read from.
+    pub fn source(&self) -> &S {
+        &self.src
     }
 
     /// The newest trailer.
@@ -532,7 +537,7 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
 }
 
 /// Finds the offset `startxref` names, in the last 1 KiB of the file.
-fn find_startxref<S: Source + ?Sized>(src: &S, len: u64) -> Result<u64> {
+fn find_startxref<S: Source>(src: &S, len: u64) -> Result<u64> {
     let tail_len = len.min(1024);
     let mut tail = vec![0u8; tail_len as usize];
     src.read_at(len - tail_len, &mut tail)?;

@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn reads_back() {
         let doc = text_document(&[vec!["Hello (world)".into()], vec!["Page 2".into()]], 5000);
-        let pdf = PdfFile::from_source(doc.into_boxed_slice()).unwrap();
+        let pdf = PdfFile::from_source(&doc[..]).unwrap();
         let (_, cat) = crate::pdf::catalog(&pdf).unwrap();
         assert_eq!(crate::pdf::pages(&pdf, &cat).unwrap().len(), 2);
     }

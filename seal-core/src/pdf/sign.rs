@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::Path;
 
 use super::appearance::Appearance;
@@ -80,7 +80,9 @@ pub fn stamp(
     let last = pdf.read_bytes(orig_len.saturating_sub(1), 1).in_file(input)?;
     let mut upd = prepare(&pdf, key, appearance, opts, time, &last).in_file(input)?;
     let mut hasher = cms::digest_alg(key).hasher();
-    let mut src = std::fs::File::open(input).in_file(input)?;
+    // Copy from the very file that was parsed (not the path again, which may have changed).
+    let mut src: &std::fs::File = pdf.source();
+    src.seek(std::io::SeekFrom::Start(0)).in_file(input)?;
     let opts_w = crate::io::WriteOptions::PUBLIC.force(force);
     crate::io::write_atomic_with(output, opts_w, |out| {
         let copied = crate::digest::copy_hashing(&mut src, out, &mut hasher)?;
@@ -106,7 +108,7 @@ pub fn stamp_to_vec(
     opts: &StampOptions,
     time: UnixTime,
 ) -> Result<(Vec<u8>, Stamped)> {
-    let pdf = PdfFile::from_source(input.to_vec().into_boxed_slice())?;
+    let pdf = PdfFile::from_source(input)?;
     let last = input.last().map(|b| vec![*b]).unwrap_or_default();
     let (mut upd, mut info) = prepare(&pdf, key, appearance, opts, time, &last)?;
     let mut hasher = cms::digest_alg(key).hasher();
@@ -162,7 +164,7 @@ pub(crate) fn pdf_date(t: UnixTime) -> String {
 
 /// Builds the incremental update: every new and changed object, the new cross-reference
 /// section and trailer, with placeholders for the ByteRange and the signature.
-fn prepare<S: Source + ?Sized>(
+fn prepare<S: Source>(
     pdf: &PdfFile<S>,
     key: &StampKey<'_>,
     app: &Appearance,
@@ -466,7 +468,7 @@ fn widget_page(pages: &[Page], widget: &Dict, wref: Ref) -> Option<usize> {
     })
 }
 
-fn page_has_annot<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Page, r: Ref) -> Result<bool> {
+fn page_has_annot<S: Source>(pdf: &PdfFile<S>, page: &Page, r: Ref) -> Result<bool> {
     Ok(match pdf.get_key(&page.dict, "Annots")? {
         Object::Array(a) => a.contains(&Object::Ref(r)),
         _ => false,
@@ -474,7 +476,7 @@ fn page_has_annot<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Page, r: Ref) -> 
 }
 
 /// Adds a field to the interactive form (creating the form if there is none).
-fn add_field<S: Source + ?Sized>(
+fn add_field<S: Source>(
     pdf: &PdfFile<S>,
     cat: &mut Dict,
     changed: &mut BTreeMap<Ref, Object>,
@@ -501,7 +503,7 @@ fn add_field<S: Source + ?Sized>(
 }
 
 /// Sets `/SigFlags 3` (signatures exist; append only).
-fn set_sig_flags<S: Source + ?Sized>(
+fn set_sig_flags<S: Source>(
     pdf: &PdfFile<S>,
     cat: &mut Dict,
     changed: &mut BTreeMap<Ref, Object>,
@@ -512,7 +514,7 @@ fn set_sig_flags<S: Source + ?Sized>(
     })
 }
 
-fn edit_acroform<S: Source + ?Sized>(
+fn edit_acroform<S: Source>(
     pdf: &PdfFile<S>,
     cat: &mut Dict,
     changed: &mut BTreeMap<Ref, Object>,

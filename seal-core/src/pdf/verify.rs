@@ -30,12 +30,12 @@ pub fn verify(path: &Path, trust: &Trust, at: UnixTime) -> Result<Report> {
 
 /// Verifies every signature in a PDF held in memory; `name` names it in the report.
 pub fn verify_bytes(data: &[u8], name: &str, trust: &Trust, at: UnixTime) -> Result<Report> {
-    let pdf = PdfFile::from_source(data.to_vec().into_boxed_slice())?;
+    let pdf = PdfFile::from_source(data)?;
     let sigs = verify_pdf(&pdf, name, trust, at)?;
     Ok(Report::new(name.to_string(), at, sigs))
 }
 
-fn verify_pdf<S: Source + ?Sized>(
+fn verify_pdf<S: Source>(
     pdf: &PdfFile<S>,
     name: &str,
     trust: &Trust,
@@ -67,7 +67,7 @@ fn verify_pdf<S: Source + ?Sized>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn verify_one<S: Source + ?Sized>(
+fn verify_one<S: Source>(
     pdf: &PdfFile<S>,
     name: &str,
     root: Ref,
@@ -402,11 +402,7 @@ enum Level {
 }
 
 /// The changes in every revision after the signed bytes (which end at `end`).
-fn changes_after<S: Source + ?Sized>(
-    pdf: &PdfFile<S>,
-    end: u64,
-    root: Ref,
-) -> Result<Vec<(Level, String)>> {
+fn changes_after<S: Source>(pdf: &PdfFile<S>, end: u64, root: Ref) -> Result<Vec<(Level, String)>> {
     let mut out = Vec::new();
     let later: Vec<&Section> = pdf.sections.iter().filter(|s| s.offset >= end).collect();
     if later.is_empty() {
@@ -531,7 +527,7 @@ fn changes_after<S: Source + ?Sized>(
 
 /// Whether a field (or a widget, through its parents) is a signature field, and whether it
 /// was already signed in the signed revision.
-fn field_state<S: Source + ?Sized>(
+fn field_state<S: Source>(
     pdf: &PdfFile<S>,
     field: &Dict,
     old: &dyn Fn(&Section) -> bool,
@@ -550,14 +546,14 @@ fn field_state<S: Source + ?Sized>(
     Ok((sig, signed && sig))
 }
 
-fn annots<S: Source + ?Sized>(pdf: &PdfFile<S>, page: &Dict) -> Result<Vec<Object>> {
+fn annots<S: Source>(pdf: &PdfFile<S>, page: &Dict) -> Result<Vec<Object>> {
     Ok(match pdf.get_key(page, "Annots")? {
         Object::Array(a) => a,
         _ => Vec::new(),
     })
 }
 
-fn acroform<S: Source + ?Sized>(
+fn acroform<S: Source>(
     pdf: &PdfFile<S>,
     x: &Dict,
     y: &Dict,
@@ -586,7 +582,7 @@ fn acroform<S: Source + ?Sized>(
 }
 
 /// An array that may only grow (a page's annotations, the form's fields): what was added.
-fn grown<S: Source + ?Sized>(
+fn grown<S: Source>(
     pdf: &PdfFile<S>,
     num: u32,
     x: &[Object],
@@ -627,7 +623,7 @@ fn grown<S: Source + ?Sized>(
 }
 
 /// True if two versions of an object are the same (streams: same dictionary and bytes).
-fn same<S: Source + ?Sized>(pdf: &PdfFile<S>, a: &Object, b: &Object) -> Result<bool> {
+fn same<S: Source>(pdf: &PdfFile<S>, a: &Object, b: &Object) -> Result<bool> {
     if a != b {
         return Ok(false);
     }
