@@ -11,7 +11,7 @@ use super::object::{Dict, Object, Ref, write_dict, write_object};
 use super::{DocMdp, Page, catalog, doc_mdp, fields, pages};
 use crate::error::{Error, Result, ResultExt};
 use crate::stamp::StampKey;
-use crate::stamp::cms::{self, Profile};
+use crate::stamp::cms::{CheckedKey, Profile};
 use crate::time::UnixTime;
 
 /// Where and how to stamp a PDF.
@@ -78,8 +78,9 @@ pub fn stamp(
     let pdf = PdfFile::open(input).in_file(input)?;
     let orig_len = pdf.len();
     let last = pdf.read_bytes(orig_len.saturating_sub(1), 1).in_file(input)?;
-    let mut upd = prepare(&pdf, key, appearance, opts, time, &last).in_file(input)?;
-    let mut hasher = cms::digest_alg(key).hasher();
+    let key = CheckedKey::new(*key).in_file(input)?;
+    let mut upd = prepare(&pdf, &key, appearance, opts, time, &last).in_file(input)?;
+    let mut hasher = key.digest_alg().hasher();
     // Copy from the very file that was parsed (not the path again, which may have changed).
     let mut src: &std::fs::File = pdf.source();
     src.seek(std::io::SeekFrom::Start(0)).in_file(input)?;
@@ -92,7 +93,7 @@ pub fn stamp(
                 input.display()
             )));
         }
-        finish(&mut upd.0, orig_len, hasher, key, time)?;
+        finish(&mut upd.0, orig_len, hasher, &key, time)?;
         out.write_all(&upd.0.bytes)?;
         Ok(())
     })?;
@@ -110,10 +111,11 @@ pub fn stamp_to_vec(
 ) -> Result<(Vec<u8>, Stamped)> {
     let pdf = PdfFile::from_source(input)?;
     let last = input.last().map(|b| vec![*b]).unwrap_or_default();
-    let (mut upd, mut info) = prepare(&pdf, key, appearance, opts, time, &last)?;
-    let mut hasher = cms::digest_alg(key).hasher();
+    let key = CheckedKey::new(*key)?;
+    let (mut upd, mut info) = prepare(&pdf, &key, appearance, opts, time, &last)?;
+    let mut hasher = key.digest_alg().hasher();
     hasher.update(input);
-    finish(&mut upd, input.len() as u64, hasher, key, time)?;
+    finish(&mut upd, input.len() as u64, hasher, &key, time)?;
     let mut out = input.to_vec();
     out.extend_from_slice(&upd.bytes);
     info.size = out.len() as u64;
@@ -125,7 +127,7 @@ fn finish(
     upd: &mut Update,
     orig_len: u64,
     mut hasher: crate::digest::Hasher,
-    key: &StampKey<'_>,
+    key: &CheckedKey<'_>,
     time: UnixTime,
 ) -> Result<()> {
     let b = orig_len + upd.contents_at as u64;
@@ -141,7 +143,7 @@ fn finish(
     hasher.update(&upd.bytes[..upd.contents_at]);
     hasher.update(&upd.bytes[upd.contents_at + upd.contents_hex + 2..]);
     let digest = hasher.finish();
-    let sig = cms::sign_digest_with(&digest, key, time, Profile::Pades)?;
+    let sig = key.sign_digest(&digest, time, Profile::Pades)?;
     if sig.len() * 2 > upd.contents_hex {
         return Err(Error::Signing(format!(
             "the signature ({} bytes) is larger than the room computed for it ({} bytes)",
@@ -166,13 +168,12 @@ pub(crate) fn pdf_date(t: UnixTime) -> String {
 /// section and trailer, with placeholders for the ByteRange and the signature.
 fn prepare<S: Source>(
     pdf: &PdfFile<S>,
-    key: &StampKey<'_>,
+    key: &CheckedKey<'_>,
     app: &Appearance,
     opts: &StampOptions,
     time: UnixTime,
     last_byte: &[u8],
 ) -> Result<(Update, Stamped)> {
-    key.check()?;
     let (root, mut cat) = catalog(pdf)?;
     let cat_before = cat.clone();
     let pages = pages(pdf, &cat)?;
@@ -367,7 +368,7 @@ fn prepare<S: Source>(
             d.set("NM", Object::text(&format!("{field_name}-cross-page-{}", i + 1)));
             d.set(
                 "Contents",
-                Object::text(&format!("Cross-page seal {} ({}/{n})", key.seal.name, i + 1)),
+                Object::text(&format!("Cross-page seal {} ({}/{n})", key.key().seal.name, i + 1)),
             );
             let mut apd = Dict::new();
             apd.set("N", Object::Ref(ap));
@@ -549,16 +550,16 @@ fn edit_acroform<S: Source>(
 fn write_sig_dict(
     w: &mut Writer,
     r: Ref,
-    key: &StampKey<'_>,
+    key: &CheckedKey<'_>,
     opts: &StampOptions,
     time: UnixTime,
 ) -> Result<(usize, usize, usize)> {
-    let max = cms::max_len(key, time, Profile::Pades)?;
+    let max = key.max_len(time, Profile::Pades)?;
     let mut d = Dict::new();
     d.set("Type", Object::name("Sig"));
     d.set("Filter", Object::name("Adobe.PPKLite"));
     d.set("SubFilter", Object::name("ETSI.CAdES.detached"));
-    d.set("Name", Object::text(&key.seal.name));
+    d.set("Name", Object::text(&key.key().seal.name));
     d.set("M", Object::String(pdf_date(time).into_bytes()));
     if let Some(reason) = &opts.reason {
         d.set("Reason", Object::text(reason));

@@ -120,10 +120,7 @@ pub fn sign_digest_with(
     time: UnixTime,
     profile: Profile,
 ) -> Result<Vec<u8>> {
-    let cert_der = key.check()?;
-    let attrs_content = signed_attrs(digest, key, &cert_der, time, profile)?;
-    let signature = key.signer.sign(&encode(SET, &attrs_content))?;
-    assemble(key, &cert_der, &attrs_content, &signature.to_x509()?)
+    CheckedKey::new(*key)?.sign_digest(digest, time, profile)
 }
 
 /// The digest algorithm a CMS signature by `key` uses over the content.
@@ -134,15 +131,52 @@ pub fn digest_alg(key: &StampKey<'_>) -> HashAlg {
 /// The largest size [`sign_digest_with`] can return for `key`, computed from the parts
 /// (not guessed): PAdES reserves exactly this much room for the signature.
 pub fn max_len(key: &StampKey<'_>, time: UnixTime, profile: Profile) -> Result<usize> {
-    let cert_der = key.check()?;
-    let zero = vec![0u8; digest_alg(key).hasher().finish().len()];
-    let attrs_content = signed_attrs(&zero, key, &cert_der, time, profile)?;
-    // The longest encoding of a signature: DER ECDSA P-256 is at most 72 bytes.
-    let longest = match key.signer.algorithm() {
-        Algorithm::Ed25519 => 64,
-        _ => 72,
-    };
-    Ok(assemble(key, &cert_der, &attrs_content, &vec![0xffu8; longest])?.len())
+    CheckedKey::new(*key)?.max_len(time, profile)
+}
+
+/// A stamping key checked once ([`StampKey::check`]), for making several signatures or
+/// sizing one before making it.
+pub struct CheckedKey<'a> {
+    key: StampKey<'a>,
+    cert_der: Vec<u8>,
+}
+
+impl<'a> CheckedKey<'a> {
+    /// Checks `key` (its certificate is a holder of the seal, its signer the certificate's).
+    pub fn new(key: StampKey<'a>) -> Result<CheckedKey<'a>> {
+        Ok(CheckedKey { cert_der: key.check()?, key })
+    }
+
+    /// The key that was checked.
+    pub fn key(&self) -> &StampKey<'a> {
+        &self.key
+    }
+
+    /// The digest algorithm the signature uses over the content.
+    pub fn digest_alg(&self) -> HashAlg {
+        digest_alg(&self.key)
+    }
+
+    /// See [`sign_digest_with`].
+    pub fn sign_digest(&self, digest: &[u8], time: UnixTime, profile: Profile) -> Result<Vec<u8>> {
+        let key = &self.key;
+        let attrs_content = signed_attrs(digest, key, &self.cert_der, time, profile)?;
+        let signature = key.signer.sign(&encode(SET, &attrs_content))?;
+        assemble(key, &self.cert_der, &attrs_content, &signature.to_x509()?)
+    }
+
+    /// See [`max_len`].
+    pub fn max_len(&self, time: UnixTime, profile: Profile) -> Result<usize> {
+        let key = &self.key;
+        let zero = vec![0u8; self.digest_alg().hasher().finish().len()];
+        let attrs_content = signed_attrs(&zero, key, &self.cert_der, time, profile)?;
+        // The longest encoding of a signature: DER ECDSA P-256 is at most 72 bytes.
+        let longest = match key.signer.algorithm() {
+            Algorithm::Ed25519 => 64,
+            _ => 72,
+        };
+        Ok(assemble(key, &self.cert_der, &attrs_content, &vec![0xffu8; longest])?.len())
+    }
 }
 
 fn signed_attrs(
