@@ -52,21 +52,24 @@ pub enum Command {
     /// Make, show and verify electronic seals (GB/T 38540).
     #[command(subcommand)]
     Seal(SealCommand),
-    /// Stamp files with a seal: a detached GB/T 38540 stamp beside each file.
+    /// Stamp files with a seal: PDFs (a visible PAdES seal inside), JSON (a JWS inside), other
+    /// files with a detached GB/T 38540 or CAdES stamp beside them.
     #[command(
         after_help = "Examples:\n  seal stamp contract.pdf --seal agency.esl --key agency.key\n  \
                             seal stamp ./outbox --seal agency.esl --key agency.key   # every file, in parallel"
     )]
     Stamp(StampArgs),
-    /// Issue and verify electronic licences (COSE, QR codes).
+    /// Issue and verify electronic licences (COSE, QR codes); publish their status lists.
     #[command(subcommand)]
     Licence(LicenceCommand),
     /// Build, sign, show and verify trust lists of licence issuers.
     #[command(subcommand, name = "trust-list")]
     TrustList(TrustListCommand),
-    /// Verify a stamped file (format detected): OFD, or a file with its detached stamp.
-    #[command(after_help = "Examples:\n  seal verify licence.ofd --trust root.pem\n  \
-                            seal verify contract.pdf --sig contract.pdf.ses --trust root.pem --json")]
+    /// Verify a stamped file (format detected): PDF, OFD, JSON, or any file with its detached
+    /// GB/T 38540 or CMS stamp.
+    #[command(after_help = "Examples:\n  seal verify contract.stamped.pdf --trust root.pem\n  \
+                            seal verify licence.ofd --trust root.pem\n  \
+                            seal verify report.docx --sig report.docx.ses --trust root.pem --json")]
     Verify(VerifyArgs),
 }
 

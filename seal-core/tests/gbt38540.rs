@@ -1,5 +1,5 @@
 //! Real GB/T 38540 / GM/T 0031 seals and stamps made by other systems (ofdrw and the vendor
-//! systems behind it), from ../shared/vectors-external/gbt38540/.
+//! systems behind it), from vectors/gbt38540/ (origin and licence in its SOURCES.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,7 +9,7 @@ use seal_core::seal::{Seal, SealVersion, SignatureForm, Stamp};
 use seal_core::verify::{Indication, SubIndication};
 
 fn external() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors-external/gbt38540")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/gbt38540")
 }
 
 fn read(name: &str) -> Vec<u8> {

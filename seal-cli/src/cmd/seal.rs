@@ -206,6 +206,14 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     let items = stamp::stamp_many(&files, &job, &|| bar.inc(1));
     bar.finish_and_clear();
     let failed: Vec<_> = items.iter().filter(|i| i.result.is_err()).collect();
+    if items.len() == 1 && failed.len() == 1 {
+        // A single file: its error is the command's error, printed once by main.
+        return Err(items
+            .into_iter()
+            .next()
+            .and_then(|i| i.result.err())
+            .unwrap_or_else(|| invalid("stamping failed")));
+    }
     let mut text = String::new();
     for i in &items {
         match &i.result {
@@ -222,13 +230,6 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     });
     if failed.is_empty() {
         Ok(Outcome::ok(text, json))
-    } else if failed.len() == items.len() && items.len() == 1 {
-        // A single file: report its error as the error.
-        Err(items
-            .into_iter()
-            .next()
-            .and_then(|i| i.result.err())
-            .unwrap_or_else(|| invalid("stamping failed")))
     } else {
         print!("{text}");
         Err(Error::InvalidInput(format!(

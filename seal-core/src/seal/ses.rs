@@ -21,7 +21,7 @@
 //!   version INTEGER, eseal SESeal, timeInfo GeneralizedTime, dataHash BIT STRING,
 //!   propertyInfo IA5String, extDatas [0] EXPLICIT ExtensionDatas OPTIONAL }
 //! ```
-//! Version 1 differs as `../shared/specs/gbt38540.md` records: `SESeal ::= SEQUENCE
+//! Version 1 differs as `vectors/gbt38540/STRUCTURES.md` records: `SESeal ::= SEQUENCE
 //! { sealInfo, signInfo SEQUENCE { cert, signatureAlgorithm, signData } }`, UTCTime dates,
 //! no certListType, and `TBS_Sign` carries the signer's certificate and algorithm itself.
 //!
