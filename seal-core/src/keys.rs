@@ -1,18 +1,23 @@
-//! Keys and signatures: Ed25519 and ECDSA P-256 with SHA-256 behind one API.
+//! Keys and signatures: Ed25519, ECDSA (P-256, P-384; P-521 and brainpool to verify), RSA
+//! (PKCS#1 v1.5 and PSS) and SM2 behind one API.
 //!
 //! - [`Signer`] is the one interface every signing key implements: a key file
 //!   ([`PrivateKey`]) today, a PKCS#11 token or a remote signing service tomorrow.
 //! - [`PublicKey`] verifies; it is parsed once and reused, so a verification does not
 //!   re-decode the key.
-//! - [`Signature`] holds the raw 64-byte form of either algorithm and converts to the
-//!   encoding a format wants (DER `ECDSA-Sig-Value` in X.509 and CMS, raw `r || s` in JOSE
-//!   and COSE).
+//! - [`Signature`] holds the raw form of its algorithm and converts to the encoding a
+//!   format wants (DER `ECDSA-Sig-Value` in X.509 and CMS, raw `r || s` in JOSE and COSE).
+//! - [`Scheme`] is the one registry of signature `AlgorithmIdentifier`s: every format maps
+//!   an OID to a scheme there, and [`PublicKey::verify_scheme`] checks it.
 //!
-//! Only this module and its children name `ed25519_dalek` or `p256`.
+//! Only this module and its children name the crypto crates.
 
+mod ecdsa;
 mod ecdsa_p256;
 mod ed25519;
 pub mod pkcs11;
+pub mod rsa;
+pub mod scheme;
 mod sm2;
 
 use std::fmt;
@@ -31,88 +36,178 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result, ResultExt};
 use crate::io::{self, WriteOptions};
 use crate::secret::PassphraseSource;
+pub use scheme::{Scheme, SchemeKind};
 
 /// OID of `id-Ed25519` (RFC 8410).
 pub const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// OID of `id-ecPublicKey` (RFC 5480).
 pub const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// OID of `rsaEncryption` (RFC 8017), the key type of RSA keys.
+pub const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// OID of `id-RSASSA-PSS` (RFC 4055).
+pub const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 /// OID of the `prime256v1` / `secp256r1` curve (RFC 5480).
 pub const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// OID of the `secp384r1` curve (RFC 5480).
+pub const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// OID of the `secp521r1` curve (RFC 5480).
+pub const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+/// OID of `brainpoolP256r1` (RFC 5639).
+pub const OID_BRAINPOOL_P256R1: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+/// OID of `brainpoolP384r1` (RFC 5639).
+pub const OID_BRAINPOOL_P384R1: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.11");
 /// OID of the SM2 curve (GB/T 33560, GM/T 0006).
 pub const OID_SM2_CURVE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301");
 /// OID of SM2 signature with SM3 (GM/T 0006).
 pub const OID_SM2_SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.501");
 /// OID of `ecdsa-with-SHA256` (RFC 5758).
 pub const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// OID of `ecdsa-with-SHA384` (RFC 5758).
+pub const OID_ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+/// OID of `ecdsa-with-SHA512` (RFC 5758).
+pub const OID_ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+/// OID of `sha256WithRSAEncryption` (RFC 4055).
+pub const OID_SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 
-/// A signature algorithm: the two `seal` signs with, and SM2 (verification only), which
-/// national seal systems use.
+/// A signature algorithm as a key signs with it: those `seal` signs with, and those of keys
+/// it only verifies (P-521, brainpool, SM2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Algorithm {
+    /// ECDSA over brainpoolP256r1 with SHA-256 (RFC 5639); verification only.
+    #[serde(rename = "brainpoolP256r1")]
+    EcdsaBrainpoolP256r1Sha256,
+    /// ECDSA over brainpoolP384r1 with SHA-384 (RFC 5639); verification only.
+    #[serde(rename = "brainpoolP384r1")]
+    EcdsaBrainpoolP384r1Sha384,
     /// ECDSA over NIST P-256 with SHA-256 (FIPS 186-5).
     #[serde(rename = "p256")]
     EcdsaP256Sha256,
+    /// ECDSA over NIST P-384 with SHA-384 (FIPS 186-5).
+    #[serde(rename = "p384")]
+    EcdsaP384Sha384,
+    /// ECDSA over NIST P-521 with SHA-512 (FIPS 186-5); verification only.
+    #[serde(rename = "p521")]
+    EcdsaP521Sha512,
     /// Ed25519 (RFC 8032).
     #[serde(rename = "ed25519")]
     Ed25519,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017), the default for RSA keys.
+    #[serde(rename = "rsa")]
+    RsaPkcs1Sha256,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8017, RFC 4055).
+    #[serde(rename = "rsa-pss")]
+    RsaPssSha256,
     /// SM2 with SM3 (GB/T 32918), default distinguishing ID; verification only.
     #[serde(rename = "sm2")]
     Sm2Sm3,
 }
 
 impl Algorithm {
-    /// Every algorithm `seal` signs with, for tests that run once per algorithm.
+    /// Every algorithm whose keys `seal` can generate and sign with in software, for tests
+    /// that run once per algorithm.
     pub const ALL: [Algorithm; 2] = [Algorithm::Ed25519, Algorithm::EcdsaP256Sha256];
 
-    /// The short name used on the command line: `ed25519` or `p256`.
+    /// The short name used on the command line, e.g. `ed25519`, `p256`, `rsa`.
     pub fn name(self) -> &'static str {
         match self {
+            Algorithm::EcdsaBrainpoolP256r1Sha256 => "brainpoolP256r1",
+            Algorithm::EcdsaBrainpoolP384r1Sha384 => "brainpoolP384r1",
             Algorithm::EcdsaP256Sha256 => "p256",
+            Algorithm::EcdsaP384Sha384 => "p384",
+            Algorithm::EcdsaP521Sha512 => "p521",
             Algorithm::Ed25519 => "ed25519",
+            Algorithm::RsaPkcs1Sha256 => "rsa",
+            Algorithm::RsaPssSha256 => "rsa-pss",
             Algorithm::Sm2Sm3 => "sm2",
         }
     }
 
+    /// How signatures of this algorithm are checked, in the raw form [`Signature`] holds.
+    pub fn scheme(self) -> Scheme {
+        use crate::digest::HashAlg::*;
+        match self {
+            Algorithm::EcdsaBrainpoolP256r1Sha256 | Algorithm::EcdsaP256Sha256 => {
+                Scheme::new(SchemeKind::EcdsaPlain, Sha256)
+            }
+            Algorithm::EcdsaBrainpoolP384r1Sha384 | Algorithm::EcdsaP384Sha384 => {
+                Scheme::new(SchemeKind::EcdsaPlain, Sha384)
+            }
+            Algorithm::EcdsaP521Sha512 => Scheme::new(SchemeKind::EcdsaPlain, Sha512),
+            Algorithm::Ed25519 => Scheme::new(SchemeKind::Ed25519, Sha512),
+            Algorithm::RsaPkcs1Sha256 => Scheme::new(SchemeKind::RsaPkcs1, Sha256),
+            Algorithm::RsaPssSha256 => Scheme::new(SchemeKind::RsaPss { salt_len: 32 }, Sha256),
+            Algorithm::Sm2Sm3 => Scheme::new(SchemeKind::Sm2, Sm3),
+        }
+    }
+
+    /// The hash this algorithm signs with (SHA-512 inside Ed25519).
+    pub fn hash(self) -> crate::digest::HashAlg {
+        self.scheme().hash
+    }
+
     /// The X.509 / CMS `AlgorithmIdentifier` of signatures made with this algorithm.
     ///
-    /// Both have absent parameters (RFC 5758 §3.2, RFC 8410 §3).
+    /// ECDSA and Ed25519 have absent parameters (RFC 5758 §3.2, RFC 8410 §3); RSA PKCS#1
+    /// v1.5 has NULL (RFC 4055 §5); RSA-PSS names its hash, MGF1 and salt (RFC 4055 §3.1).
     pub fn signature_algorithm_identifier(self) -> AlgorithmIdentifierOwned {
-        let oid = match self {
-            Algorithm::EcdsaP256Sha256 => OID_ECDSA_SHA256,
-            Algorithm::Ed25519 => OID_ED25519,
-            Algorithm::Sm2Sm3 => OID_SM2_SM3,
+        let (oid, parameters) = match self {
+            Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaBrainpoolP256r1Sha256 => {
+                (OID_ECDSA_SHA256, None)
+            }
+            Algorithm::EcdsaP384Sha384 | Algorithm::EcdsaBrainpoolP384r1Sha384 => {
+                (OID_ECDSA_SHA384, None)
+            }
+            Algorithm::EcdsaP521Sha512 => (OID_ECDSA_SHA512, None),
+            Algorithm::Ed25519 => (OID_ED25519, None),
+            Algorithm::RsaPkcs1Sha256 => (OID_SHA256_RSA, Some(der::asn1::Any::null())),
+            Algorithm::RsaPssSha256 => (OID_RSA_PSS, Some(pss_sha256_params())),
+            Algorithm::Sm2Sm3 => (OID_SM2_SM3, None),
         };
-        AlgorithmIdentifierOwned { oid, parameters: None }
+        AlgorithmIdentifierOwned { oid, parameters }
     }
 
-    /// The algorithm a signature `AlgorithmIdentifier` names; parameters must be absent.
-    pub fn from_signature_algorithm(alg: &AlgorithmIdentifierRef<'_>) -> Result<Algorithm> {
-        if alg.parameters.is_some() {
-            return Err(Error::UnsupportedAlgorithm(format!(
-                "{} with parameters",
-                oid_name(&alg.oid)
-            )));
-        }
-        Algorithm::from_oid(alg.oid)
-    }
-
-    /// The signature algorithm an OID names.
+    /// The signature algorithm an OID names, for formats that carry only an OID (GB/T 38540
+    /// seals and stamps).
     pub fn from_oid(oid: ObjectIdentifier) -> Result<Algorithm> {
         match oid {
             OID_ECDSA_SHA256 => Ok(Algorithm::EcdsaP256Sha256),
+            OID_ECDSA_SHA384 => Ok(Algorithm::EcdsaP384Sha384),
             OID_ED25519 => Ok(Algorithm::Ed25519),
+            OID_SHA256_RSA => Ok(Algorithm::RsaPkcs1Sha256),
             OID_SM2_SM3 => Ok(Algorithm::Sm2Sm3),
             other => Err(Error::UnsupportedAlgorithm(oid_name(&other))),
         }
     }
 }
 
+/// RSASSA-PSS-params for SHA-256, MGF1-SHA-256, salt 32, trailer 1 (RFC 4055 §3.1), as
+/// OpenSSL writes them.
+fn pss_sha256_params() -> der::asn1::Any {
+    const PARAMS: [u8; 54] = [
+        0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+        0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+        0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+        0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20,
+    ];
+    // The bytes above are a fixed, valid DER SEQUENCE.
+    #[allow(clippy::expect_used)]
+    der::asn1::Any::from_der(&PARAMS).expect("fixed DER")
+}
+
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Algorithm::EcdsaBrainpoolP256r1Sha256 => "ECDSA brainpoolP256r1 with SHA-256",
+            Algorithm::EcdsaBrainpoolP384r1Sha384 => "ECDSA brainpoolP384r1 with SHA-384",
             Algorithm::EcdsaP256Sha256 => "ECDSA P-256 with SHA-256",
+            Algorithm::EcdsaP384Sha384 => "ECDSA P-384 with SHA-384",
+            Algorithm::EcdsaP521Sha512 => "ECDSA P-521 with SHA-512",
             Algorithm::Ed25519 => "Ed25519",
+            Algorithm::RsaPkcs1Sha256 => "RSA PKCS#1 v1.5 with SHA-256",
+            Algorithm::RsaPssSha256 => "RSA-PSS with SHA-256",
             Algorithm::Sm2Sm3 => "SM2 with SM3",
         })
     }
@@ -127,7 +222,14 @@ impl FromStr for Algorithm {
             "p256" | "p-256" | "es256" | "ecdsa-p256" | "prime256v1" | "secp256r1" => {
                 Ok(Algorithm::EcdsaP256Sha256)
             }
-            _ => Err(Error::UnsupportedAlgorithm(format!("{s:?} (expected ed25519 or p256)"))),
+            "p384" | "p-384" | "es384" | "ecdsa-p384" | "secp384r1" => {
+                Ok(Algorithm::EcdsaP384Sha384)
+            }
+            "rsa" | "rs256" | "rsa-pkcs1" => Ok(Algorithm::RsaPkcs1Sha256),
+            "rsa-pss" | "ps256" => Ok(Algorithm::RsaPssSha256),
+            _ => Err(Error::UnsupportedAlgorithm(format!(
+                "{s:?} (expected ed25519, p256, p384, rsa or rsa-pss)"
+            ))),
         }
     }
 }
@@ -148,40 +250,45 @@ pub fn oid_name(oid: &ObjectIdentifier) -> String {
     }
 }
 
-/// A signature: 64 bytes for both algorithms.
+/// A signature in the raw form of its algorithm.
 ///
-/// For Ed25519 it is `R || S` (RFC 8032); for ECDSA P-256 and SM2 it is `r || s`, each 32
-/// bytes big-endian (the IEEE P1363 form that JOSE and COSE use).
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// For Ed25519 it is `R || S` (RFC 8032); for ECDSA and SM2 it is `r || s`, each as wide as
+/// the curve's field, big-endian (the IEEE P1363 form that JOSE and COSE use); for RSA it
+/// is the signature octets, as long as the modulus.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
     algorithm: Algorithm,
-    raw: [u8; 64],
+    raw: Vec<u8>,
 }
 
 impl Signature {
-    /// A signature from its raw 64-byte form.
-    pub const fn from_raw(algorithm: Algorithm, raw: [u8; 64]) -> Signature {
-        Signature { algorithm, raw }
+    /// A signature from its raw form (see [`Signature`]).
+    pub fn from_raw(algorithm: Algorithm, raw: impl Into<Vec<u8>>) -> Signature {
+        Signature { algorithm, raw: raw.into() }
     }
 
     /// A signature as carried in X.509, CRLs, CSRs and CMS: DER `ECDSA-Sig-Value` for ECDSA
-    /// (RFC 5480 §2.2.3 / RFC 5758), the raw 64 bytes for Ed25519 (RFC 8410 §6).
+    /// and SM2 (RFC 5480 §2.2.3 / RFC 5758), the raw bytes for Ed25519 (RFC 8410 §6) and RSA.
     pub fn from_x509(algorithm: Algorithm, bytes: &[u8]) -> Result<Signature> {
-        match algorithm {
-            Algorithm::EcdsaP256Sha256 => {
-                ecdsa_p256::raw_from_der(bytes).map(|raw| Signature { algorithm, raw })
-            }
-            Algorithm::Sm2Sm3 => sm2::raw_from_der(bytes).map(|raw| Signature { algorithm, raw }),
+        let raw = match algorithm {
+            Algorithm::EcdsaP256Sha256 => ecdsa_p256::raw_from_der(bytes)?.to_vec(),
+            Algorithm::EcdsaP384Sha384 => ecdsa::nist_p384::raw_from_der(bytes)?,
+            Algorithm::EcdsaP521Sha512 => ecdsa::nist_p521::raw_from_der(bytes)?,
+            Algorithm::EcdsaBrainpoolP256r1Sha256 => ecdsa::brainpool_p256::raw_from_der(bytes)?,
+            Algorithm::EcdsaBrainpoolP384r1Sha384 => ecdsa::brainpool_p384::raw_from_der(bytes)?,
+            Algorithm::Sm2Sm3 => sm2::raw_from_der(bytes)?.to_vec(),
             Algorithm::Ed25519 => {
-                let raw: [u8; 64] = bytes.try_into().map_err(|_| {
-                    Error::decode(
+                if bytes.len() != 64 {
+                    return Err(Error::decode(
                         "Ed25519 signature",
                         format!("{} bytes, expected 64", bytes.len()),
-                    )
-                })?;
-                Ok(Signature { algorithm, raw })
+                    ));
+                }
+                bytes.to_vec()
             }
-        }
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => bytes.to_vec(),
+        };
+        Ok(Signature { algorithm, raw })
     }
 
     /// The algorithm that made this signature.
@@ -189,8 +296,8 @@ impl Signature {
         self.algorithm
     }
 
-    /// The raw 64-byte form (`r || s` or `R || S`).
-    pub fn raw(&self) -> &[u8; 64] {
+    /// The raw form (see [`Signature`]).
+    pub fn raw(&self) -> &[u8] {
         &self.raw
     }
 
@@ -198,8 +305,34 @@ impl Signature {
     pub fn to_x509(&self) -> Result<Vec<u8>> {
         match self.algorithm {
             Algorithm::EcdsaP256Sha256 => ecdsa_p256::der_from_raw(&self.raw),
-            Algorithm::Ed25519 => Ok(self.raw.to_vec()),
+            Algorithm::EcdsaP384Sha384 => ecdsa::nist_p384::der_from_raw(&self.raw),
+            Algorithm::EcdsaP521Sha512 => ecdsa::nist_p521::der_from_raw(&self.raw),
+            Algorithm::EcdsaBrainpoolP256r1Sha256 => ecdsa::brainpool_p256::der_from_raw(&self.raw),
+            Algorithm::EcdsaBrainpoolP384r1Sha384 => ecdsa::brainpool_p384::der_from_raw(&self.raw),
             Algorithm::Sm2Sm3 => sm2::der_from_raw(&self.raw),
+            Algorithm::Ed25519 | Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => {
+                Ok(self.raw.clone())
+            }
+        }
+    }
+
+    /// The longest X.509/CMS encoding a signature of `algorithm` by a key of
+    /// `key_bytes` (the RSA modulus size) can have, for sizing containers before signing.
+    pub fn max_x509_len(algorithm: Algorithm, rsa_modulus_bytes: usize) -> usize {
+        // DER ECDSA-Sig-Value: SEQUENCE { INTEGER r, INTEGER s }, each up to field + 1 bytes.
+        let ec = |field: usize| {
+            let int = 2 + field + 1;
+            let content = 2 * int;
+            content + if content < 128 { 2 } else { 3 }
+        };
+        match algorithm {
+            Algorithm::EcdsaP256Sha256
+            | Algorithm::EcdsaBrainpoolP256r1Sha256
+            | Algorithm::Sm2Sm3 => ec(32),
+            Algorithm::EcdsaP384Sha384 | Algorithm::EcdsaBrainpoolP384r1Sha384 => ec(48),
+            Algorithm::EcdsaP521Sha512 => ec(66),
+            Algorithm::Ed25519 => 64,
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => rsa_modulus_bytes,
         }
     }
 }
@@ -222,10 +355,10 @@ impl fmt::Display for BadSignature {
 
 /// Anything that can sign: a key file, a PKCS#11 token, a remote signing service.
 ///
-/// The message is the whole to-be-signed data (Ed25519 needs it whole; an ECDSA signer
-/// hashes it with SHA-256 first, so a token only ever sees the digest).
+/// The message is the whole to-be-signed data (Ed25519 needs it whole; an ECDSA or RSA
+/// signer hashes it first, so a token only ever sees the digest).
 pub trait Signer: Send + Sync {
-    /// The algorithm of this signer's key.
+    /// The algorithm this signer signs with.
     fn algorithm(&self) -> Algorithm {
         self.public_key().algorithm()
     }
@@ -253,22 +386,71 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
 
 /// A public key, parsed and ready to verify.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PublicKey {
+    /// An ECDSA brainpoolP256r1 key.
+    EcdsaBrainpoolP256(Box<ecdsa::brainpool_p256::Key>),
+    /// An ECDSA brainpoolP384r1 key.
+    EcdsaBrainpoolP384(Box<ecdsa::brainpool_p384::Key>),
     /// An ECDSA P-256 key.
     EcdsaP256(p256::ecdsa::VerifyingKey),
+    /// An ECDSA P-384 key.
+    EcdsaP384(Box<ecdsa::nist_p384::Key>),
+    /// An ECDSA P-521 key.
+    EcdsaP521(Box<ecdsa::nist_p521::Key>),
     /// An Ed25519 key.
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// An RSA key.
+    Rsa(Box<rsa::RsaKey>),
     /// An SM2 key (verification only).
     Sm2(::sm2::PublicKey),
 }
 
 impl PublicKey {
-    /// The algorithm of this key.
+    /// The algorithm this key signs with by default (RSA keys: PKCS#1 v1.5 with SHA-256).
     pub fn algorithm(&self) -> Algorithm {
         match self {
+            PublicKey::EcdsaBrainpoolP256(_) => Algorithm::EcdsaBrainpoolP256r1Sha256,
+            PublicKey::EcdsaBrainpoolP384(_) => Algorithm::EcdsaBrainpoolP384r1Sha384,
             PublicKey::EcdsaP256(_) => Algorithm::EcdsaP256Sha256,
+            PublicKey::EcdsaP384(_) => Algorithm::EcdsaP384Sha384,
+            PublicKey::EcdsaP521(_) => Algorithm::EcdsaP521Sha512,
             PublicKey::Ed25519(_) => Algorithm::Ed25519,
+            PublicKey::Rsa(_) => Algorithm::RsaPkcs1Sha256,
             PublicKey::Sm2(_) => Algorithm::Sm2Sm3,
+        }
+    }
+
+    /// The key type and size for people, e.g. `RSA 3072`, `EC P-384`.
+    pub fn describe(&self) -> String {
+        match self {
+            PublicKey::EcdsaBrainpoolP256(_) => "EC brainpoolP256r1".into(),
+            PublicKey::EcdsaBrainpoolP384(_) => "EC brainpoolP384r1".into(),
+            PublicKey::EcdsaP256(_) => "EC P-256".into(),
+            PublicKey::EcdsaP384(_) => "EC P-384".into(),
+            PublicKey::EcdsaP521(_) => "EC P-521".into(),
+            PublicKey::Ed25519(_) => "Ed25519".into(),
+            PublicKey::Rsa(k) => format!("RSA {}", k.bits()),
+            PublicKey::Sm2(_) => "SM2".into(),
+        }
+    }
+
+    /// The RSA modulus size in bytes (0 for other keys): the length of its signatures.
+    pub fn rsa_modulus_bytes(&self) -> usize {
+        match self {
+            PublicKey::Rsa(k) => k.bits().div_ceil(8),
+            _ => 0,
+        }
+    }
+
+    /// Why this key no longer protects a signature, if it does not: RSA below 2,048 bits
+    /// (ETSI TS 119 312, NIST SP 800-131A).
+    pub fn weakness(&self) -> Option<String> {
+        match self {
+            PublicKey::Rsa(k) if k.bits() < 2048 => {
+                Some(format!("RSA {} bits is below the 2,048 now required", k.bits()))
+            }
+            _ => None,
         }
     }
 
@@ -276,6 +458,7 @@ impl PublicKey {
     pub fn from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<PublicKey> {
         match spki.algorithm.oid {
             OID_ED25519 => ed25519::public_from_spki(spki),
+            OID_RSA | OID_RSA_PSS => rsa::public_from_spki(spki).map(|k| PublicKey::Rsa(k.into())),
             OID_EC_PUBLIC_KEY => {
                 let curve = spki
                     .algorithm
@@ -284,6 +467,16 @@ impl PublicKey {
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 match curve {
                     Some(OID_P256) => ecdsa_p256::public_from_spki(spki),
+                    Some(OID_P384) => {
+                        ecdsa::nist_p384::from_spki(spki).map(|k| PublicKey::EcdsaP384(k.into()))
+                    }
+                    Some(OID_P521) => {
+                        ecdsa::nist_p521::from_spki(spki).map(|k| PublicKey::EcdsaP521(k.into()))
+                    }
+                    Some(OID_BRAINPOOL_P256R1) => ecdsa::brainpool_p256::from_spki(spki)
+                        .map(|k| PublicKey::EcdsaBrainpoolP256(k.into())),
+                    Some(OID_BRAINPOOL_P384R1) => ecdsa::brainpool_p384::from_spki(spki)
+                        .map(|k| PublicKey::EcdsaBrainpoolP384(k.into())),
                     Some(OID_SM2_CURVE) => sm2::public_from_spki(spki),
                     Some(other) => Err(Error::UnsupportedAlgorithm(format!(
                         "elliptic curve {}",
@@ -332,6 +525,11 @@ impl PublicKey {
     pub fn to_spki_der(&self) -> Result<Vec<u8>> {
         use spki::EncodePublicKey;
         let doc = match self {
+            PublicKey::EcdsaBrainpoolP256(k) => return ecdsa::brainpool_p256::spki_der(k),
+            PublicKey::EcdsaBrainpoolP384(k) => return ecdsa::brainpool_p384::spki_der(k),
+            PublicKey::EcdsaP384(k) => return ecdsa::nist_p384::spki_der(k),
+            PublicKey::EcdsaP521(k) => return ecdsa::nist_p521::spki_der(k),
+            PublicKey::Rsa(k) => return Ok(k.spki_der().to_vec()),
             PublicKey::EcdsaP256(k) => k.to_public_key_der(),
             PublicKey::Ed25519(k) => k.to_public_key_der(),
             PublicKey::Sm2(k) => k.to_public_key_der(),
@@ -349,8 +547,13 @@ impl PublicKey {
     /// The bytes of the `subjectPublicKey` BIT STRING.
     pub fn subject_public_key_bytes(&self) -> Vec<u8> {
         match self {
+            PublicKey::EcdsaBrainpoolP256(k) => ecdsa::brainpool_p256::sec1(k),
+            PublicKey::EcdsaBrainpoolP384(k) => ecdsa::brainpool_p384::sec1(k),
             PublicKey::EcdsaP256(k) => k.to_sec1_bytes().into_vec(),
+            PublicKey::EcdsaP384(k) => ecdsa::nist_p384::sec1(k),
+            PublicKey::EcdsaP521(k) => ecdsa::nist_p521::sec1(k),
             PublicKey::Ed25519(k) => k.as_bytes().to_vec(),
+            PublicKey::Rsa(k) => k.public_key_bytes(),
             PublicKey::Sm2(k) => k.to_sec1_bytes().into_vec(),
         }
     }
@@ -367,12 +570,63 @@ impl PublicKey {
 
     /// Verifies a signature over `msg`.
     pub fn verify(&self, msg: &[u8], sig: &Signature) -> Result<(), BadSignature> {
-        match (self, sig.algorithm) {
-            (PublicKey::EcdsaP256(k), Algorithm::EcdsaP256Sha256) => {
-                ecdsa_p256::verify(k, msg, &sig.raw)
+        self.verify_scheme(&sig.algorithm.scheme(), msg, &sig.raw)
+    }
+
+    /// Verifies a signature value `sig` over `msg` by `scheme` (the value encoded as the
+    /// scheme says). A scheme that does not fit the key (RSA with an EC key, ECDSA with an
+    /// Ed25519 key) does not verify.
+    pub fn verify_scheme(
+        &self,
+        scheme: &Scheme,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<(), BadSignature> {
+        match (self, scheme.kind) {
+            (PublicKey::Ed25519(k), SchemeKind::Ed25519) => {
+                let raw: &[u8; 64] = sig.try_into().map_err(|_| BadSignature)?;
+                ed25519::verify(k, msg, raw)
             }
-            (PublicKey::Ed25519(k), Algorithm::Ed25519) => ed25519::verify(k, msg, &sig.raw),
-            (PublicKey::Sm2(k), Algorithm::Sm2Sm3) => sm2::verify(k, msg, &sig.raw),
+            (PublicKey::Sm2(k), SchemeKind::Sm2) => sm2::verify_any(k, msg, sig),
+            _ if scheme.verifies_prehashed() => {
+                self.verify_prehashed(scheme, &scheme.hash.hash(msg), sig)
+            }
+            _ => Err(BadSignature),
+        }
+    }
+
+    /// Verifies an RSA or ECDSA signature value over a digest computed beforehand with
+    /// `scheme.hash` (so that large content can be hashed as a stream).
+    pub fn verify_prehashed(
+        &self,
+        scheme: &Scheme,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> Result<(), BadSignature> {
+        if digest.len() != scheme.hash.output_len() {
+            return Err(BadSignature);
+        }
+        let der = match scheme.kind {
+            SchemeKind::Ecdsa => true,
+            SchemeKind::EcdsaPlain => false,
+            SchemeKind::RsaPkcs1 | SchemeKind::RsaPss { .. } => {
+                return match self {
+                    PublicKey::Rsa(k) => rsa::verify_prehash(k, scheme, digest, sig),
+                    _ => Err(BadSignature),
+                };
+            }
+            _ => return Err(BadSignature),
+        };
+        match self {
+            PublicKey::EcdsaP256(k) => ecdsa_p256::verify_prehash(k, digest, sig, der),
+            PublicKey::EcdsaP384(k) => ecdsa::nist_p384::verify_prehash(k, digest, sig, der),
+            PublicKey::EcdsaP521(k) => ecdsa::nist_p521::verify_prehash(k, digest, sig, der),
+            PublicKey::EcdsaBrainpoolP256(k) => {
+                ecdsa::brainpool_p256::verify_prehash(k, digest, sig, der)
+            }
+            PublicKey::EcdsaBrainpoolP384(k) => {
+                ecdsa::brainpool_p384::verify_prehash(k, digest, sig, der)
+            }
             _ => Err(BadSignature),
         }
     }
@@ -381,36 +635,30 @@ impl PublicKey {
     /// non-standard form some GM/T 0031 v1 seal systems produce.
     pub fn verify_sm2_prehash(&self, e: &[u8], sig: &Signature) -> Result<(), BadSignature> {
         match (self, sig.algorithm) {
-            (PublicKey::Sm2(k), Algorithm::Sm2Sm3) => sm2::verify_prehash(k, e, &sig.raw),
+            (PublicKey::Sm2(k), Algorithm::Sm2Sm3) => {
+                let raw: &[u8; 64] = sig.raw().try_into().map_err(|_| BadSignature)?;
+                sm2::verify_prehash(k, e, raw)
+            }
             _ => Err(BadSignature),
         }
     }
 
-    /// Verifies a signature as carried in X.509 (signature `AlgorithmIdentifier` plus
-    /// BIT STRING contents). The algorithm must match this key's.
+    /// Verifies a signature as carried in X.509, CRLs and OCSP: the signature
+    /// `AlgorithmIdentifier` (which must fit this key) and the BIT STRING contents.
     pub fn verify_x509(
         &self,
         msg: &[u8],
         alg: &AlgorithmIdentifierRef<'_>,
         sig: &[u8],
     ) -> Result<(), BadSignature> {
-        let algorithm = Algorithm::from_signature_algorithm(alg).map_err(|_| BadSignature)?;
-        if algorithm != self.algorithm() {
-            return Err(BadSignature);
-        }
-        let sig = Signature::from_x509(algorithm, sig).map_err(|_| BadSignature)?;
-        self.verify(msg, &sig)
+        let scheme = Scheme::from_algorithm_identifier(alg).map_err(|_| BadSignature)?;
+        self.verify_scheme(&scheme, msg, sig)
     }
 }
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "PublicKey({}, {})",
-            self.algorithm().name(),
-            hex(&self.subject_public_key_bytes())
-        )
+        write!(f, "PublicKey({}, {})", self.describe(), hex(&self.subject_public_key_bytes()))
     }
 }
 
@@ -425,8 +673,9 @@ pub fn verify_ed25519_batch(items: &[(Vec<u8>, Signature, PublicKey)]) -> Result
         if s.algorithm != Algorithm::Ed25519 {
             return Err(BadSignature);
         }
+        let raw: &[u8; 64] = s.raw.as_slice().try_into().map_err(|_| BadSignature)?;
         msgs.push(m.as_slice());
-        sigs.push(ed25519_dalek::Signature::from_bytes(&s.raw));
+        sigs.push(ed25519_dalek::Signature::from_bytes(raw));
         keys.push(*k);
     }
     ed25519_dalek::verify_batch(&msgs, &sigs, &keys).map_err(|_| BadSignature)
@@ -453,6 +702,7 @@ pub struct PrivateKey {
 
 enum PrivateInner {
     EcdsaP256(p256::ecdsa::SigningKey),
+    EcdsaP384(Box<ecdsa::nist_p384::SigningKey>),
     Ed25519(ed25519_dalek::SigningKey),
 }
 
@@ -461,11 +711,14 @@ impl PrivateKey {
     pub fn generate(algorithm: Algorithm) -> Result<PrivateKey> {
         let inner = match algorithm {
             Algorithm::EcdsaP256Sha256 => PrivateInner::EcdsaP256(ecdsa_p256::generate()?),
+            Algorithm::EcdsaP384Sha384 => {
+                PrivateInner::EcdsaP384(ecdsa::nist_p384::generate()?.into())
+            }
             Algorithm::Ed25519 => PrivateInner::Ed25519(ed25519::generate()?),
-            Algorithm::Sm2Sm3 => {
-                return Err(Error::UnsupportedAlgorithm(
-                    "SM2 is supported for verification only".into(),
-                ));
+            other => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "{other}: seal does not generate such keys in software"
+                )));
             }
         };
         Ok(PrivateKey::from_inner(inner))
@@ -474,6 +727,7 @@ impl PrivateKey {
     fn from_inner(inner: PrivateInner) -> PrivateKey {
         let public = match &inner {
             PrivateInner::EcdsaP256(k) => PublicKey::EcdsaP256(*k.verifying_key()),
+            PrivateInner::EcdsaP384(k) => PublicKey::EcdsaP384(Box::new(*k.verifying_key())),
             PrivateInner::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
         };
         PrivateKey { inner, public }
@@ -485,7 +739,12 @@ impl PrivateKey {
             .map_err(|e| Error::decode("PKCS#8 private key", e))?;
         let inner = match info.algorithm.oid {
             OID_ED25519 => PrivateInner::Ed25519(ed25519::private_from_pkcs8(info)?),
-            OID_EC_PUBLIC_KEY => PrivateInner::EcdsaP256(ecdsa_p256::private_from_pkcs8(info)?),
+            OID_EC_PUBLIC_KEY => match ec_curve(&info.algorithm) {
+                Some(OID_P384) => {
+                    PrivateInner::EcdsaP384(ecdsa::nist_p384::private_from_pkcs8(info)?.into())
+                }
+                _ => PrivateInner::EcdsaP256(ecdsa_p256::private_from_pkcs8(info)?),
+            },
             other => {
                 return Err(Error::UnsupportedAlgorithm(format!(
                     "private key type {}",
@@ -504,8 +763,7 @@ impl PrivateKey {
             Some((label, der)) => match label.as_str() {
                 "PRIVATE KEY" => PrivateKey::from_pkcs8_der(&der),
                 "ENCRYPTED PRIVATE KEY" => PrivateKey::from_encrypted_der(&der, passphrase),
-                "EC PRIVATE KEY" => ecdsa_p256::private_from_sec1(&der)
-                    .map(|k| PrivateKey::from_inner(PrivateInner::EcdsaP256(k))),
+                "EC PRIVATE KEY" => private_from_sec1(&der),
                 other => Err(Error::WrongType {
                     expected: "a private key (PEM \"PRIVATE KEY\" or \"ENCRYPTED PRIVATE KEY\")",
                     found: format!("a PEM \"{other}\" block"),
@@ -516,8 +774,8 @@ impl PrivateKey {
                     PrivateKey::from_pkcs8_der(data)
                 } else if pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok() {
                     PrivateKey::from_encrypted_der(data, passphrase)
-                } else if let Ok(k) = ecdsa_p256::private_from_sec1(data) {
-                    Ok(PrivateKey::from_inner(PrivateInner::EcdsaP256(k)))
+                } else if let Ok(k) = private_from_sec1(data) {
+                    Ok(k)
                 } else {
                     // Report the PKCS#8 error: it is the format we write.
                     PrivateKey::from_pkcs8_der(data)
@@ -549,6 +807,7 @@ impl PrivateKey {
         use pkcs8::EncodePrivateKey;
         let doc = match &self.inner {
             PrivateInner::EcdsaP256(k) => k.to_pkcs8_der(),
+            PrivateInner::EcdsaP384(k) => k.to_pkcs8_der(),
             // PKCS#8 v1 (RFC 8410 §7) without the optional public key: OpenSSL 3.0 cannot
             // read the v2 form that ed25519-dalek writes by default.
             PrivateInner::Ed25519(k) => ed25519::pkcs8_v1(k),
@@ -608,8 +867,9 @@ impl Signer for PrivateKey {
 
     fn sign(&self, msg: &[u8]) -> Result<Signature> {
         let raw = match &self.inner {
-            PrivateInner::EcdsaP256(k) => ecdsa_p256::sign(k, msg)?,
-            PrivateInner::Ed25519(k) => ed25519::sign(k, msg),
+            PrivateInner::EcdsaP256(k) => ecdsa_p256::sign(k, msg)?.to_vec(),
+            PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::sign(k, msg)?,
+            PrivateInner::Ed25519(k) => ed25519::sign(k, msg).to_vec(),
         };
         Ok(Signature { algorithm: self.public.algorithm(), raw })
     }
@@ -620,6 +880,20 @@ impl fmt::Debug for PrivateKey {
         // Never print secret material.
         write!(f, "PrivateKey({:?})", self.public)
     }
+}
+
+/// The named curve of an EC key's `AlgorithmIdentifier`.
+fn ec_curve(alg: &AlgorithmIdentifierRef<'_>) -> Option<ObjectIdentifier> {
+    alg.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+}
+
+/// A SEC1 `EC PRIVATE KEY` (RFC 5915, as `openssl ecparam -genkey` writes): P-256 or P-384.
+fn private_from_sec1(der: &[u8]) -> Result<PrivateKey> {
+    if let Ok(k) = ecdsa_p256::private_from_sec1(der) {
+        return Ok(PrivateKey::from_inner(PrivateInner::EcdsaP256(k)));
+    }
+    ecdsa::nist_p384::private_from_sec1(der)
+        .map(|k| PrivateKey::from_inner(PrivateInner::EcdsaP384(k.into())))
 }
 
 /// Refuses key derivation parameters that would take minutes or gigabytes: a damaged or

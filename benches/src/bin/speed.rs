@@ -48,7 +48,7 @@ fn main() {
         if let Some(k) = &keys.raw_ed25519 {
             use ed25519_dalek::Signer as _;
             let vk = k.verifying_key();
-            let s = ed25519_dalek::Signature::from_bytes(sig.raw());
+            let Ok(s) = ed25519_dalek::Signature::from_slice(sig.raw()) else { return };
             println!(
                 "raw-sign-{name} {:.0}",
                 rate(seconds, || {

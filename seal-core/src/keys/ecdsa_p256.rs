@@ -19,10 +19,17 @@ pub(super) fn sign(key: &SigningKey, msg: &[u8]) -> Result<[u8; 64]> {
     Ok(sig.to_bytes().into())
 }
 
-pub(super) fn verify(key: &VerifyingKey, msg: &[u8], raw: &[u8; 64]) -> Result<(), BadSignature> {
-    use p256::ecdsa::signature::Verifier;
-    let sig = Signature::from_slice(raw).map_err(|_| BadSignature)?;
-    key.verify(msg, &sig).map_err(|_| BadSignature)
+/// Verifies a DER (`der` true) or fixed-width signature over a digest computed beforehand.
+pub(super) fn verify_prehash(
+    key: &VerifyingKey,
+    digest: &[u8],
+    sig: &[u8],
+    der: bool,
+) -> Result<(), BadSignature> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    let sig = if der { Signature::from_der(sig) } else { Signature::from_slice(sig) }
+        .map_err(|_| BadSignature)?;
+    key.verify_prehash(digest, &sig).map_err(|_| BadSignature)
 }
 
 pub(super) fn raw_from_der(der: &[u8]) -> Result<[u8; 64]> {
@@ -30,7 +37,7 @@ pub(super) fn raw_from_der(der: &[u8]) -> Result<[u8; 64]> {
     Ok(sig.to_bytes().into())
 }
 
-pub(super) fn der_from_raw(raw: &[u8; 64]) -> Result<Vec<u8>> {
+pub(super) fn der_from_raw(raw: &[u8]) -> Result<Vec<u8>> {
     let sig = Signature::from_slice(raw).map_err(|e| Error::decode("ECDSA signature", e))?;
     Ok(sig.to_der().as_bytes().to_vec())
 }

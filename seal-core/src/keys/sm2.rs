@@ -19,6 +19,15 @@ pub(super) fn verify(key: &sm2::PublicKey, msg: &[u8], raw: &[u8; 64]) -> Result
     vk.verify(msg, &sig).map_err(|_| BadSignature)
 }
 
+/// Verifies a signature given as DER or as the fixed-width `r || s`.
+pub(super) fn verify_any(key: &sm2::PublicKey, msg: &[u8], sig: &[u8]) -> Result<(), BadSignature> {
+    let raw = match <[u8; 64]>::try_from(sig) {
+        Ok(raw) => raw,
+        Err(_) => raw_from_der(sig).map_err(|_| BadSignature)?,
+    };
+    verify(key, msg, &raw)
+}
+
 pub(super) fn verify_prehash(
     key: &sm2::PublicKey,
     e: &[u8],
@@ -35,7 +44,7 @@ pub(super) fn raw_from_der(der: &[u8]) -> Result<[u8; 64]> {
     Ok(sig.to_bytes().into())
 }
 
-pub(super) fn der_from_raw(raw: &[u8; 64]) -> Result<Vec<u8>> {
+pub(super) fn der_from_raw(raw: &[u8]) -> Result<Vec<u8>> {
     let sig = Signature::from_slice(raw).map_err(|e| Error::decode("SM2 signature", e))?;
     Ok(sig.to_der().as_bytes().to_vec())
 }

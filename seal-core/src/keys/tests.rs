@@ -64,7 +64,7 @@ fn signature_of_other_algorithm_does_not_verify() {
     let ed = PrivateKey::generate(Algorithm::Ed25519).unwrap();
     let ec = PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
     let sig = ed.sign(b"m").unwrap();
-    let forged = Signature::from_raw(Algorithm::EcdsaP256Sha256, *sig.raw());
+    let forged = Signature::from_raw(Algorithm::EcdsaP256Sha256, sig.raw());
     assert!(ec.public_key().verify(b"m", &forged).is_err());
     assert!(ec.public_key().verify(b"m", &sig).is_err());
 }

@@ -535,7 +535,7 @@ fn check_path(
                     Err(e) => fail(Check::Malformed { detail: e.to_string() }),
                     Ok(tbs_der) => {
                         let alg = cert.signature_algorithm().owned_to_ref();
-                        if let Err(e) = crate::keys::Algorithm::from_signature_algorithm(&alg) {
+                        if let Err(e) = crate::keys::Scheme::from_algorithm_identifier(&alg) {
                             fail(Check::UnsupportedAlgorithm { detail: e.to_string() });
                         } else if key
                             .verify_x509(&tbs_der, &alg, cert.signature().raw_bytes())

@@ -1,0 +1,108 @@
+//! ECDSA on the curves other producers sign with, beside P-256 (which has its own module for
+//! signing): P-384 and P-521 (FIPS 186-5), brainpoolP256r1 and brainpoolP384r1 (RFC 5639),
+//! through RustCrypto's `p384`, `p521`, `bp256` and `bp384`. Verification is over a digest
+//! computed beforehand, so any hash may go with any curve (RFC 5758, BSI TR-03111).
+
+use spki::SubjectPublicKeyInfoRef;
+
+use super::BadSignature;
+use crate::error::{Error, Result};
+
+/// The functions every curve module offers; the types differ, the code does not.
+macro_rules! curve {
+    ($name:literal, $vk:ty, $sig:ty) => {
+        use super::*;
+
+        pub(crate) type Key = $vk;
+
+        pub(crate) fn from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<Key> {
+            Key::try_from(spki).map_err(|e| Error::decode(concat!($name, " public key"), e))
+        }
+
+        /// Verifies a DER (`der` true) or fixed-width `r || s` signature over `digest`.
+        pub(crate) fn verify_prehash(
+            key: &Key,
+            digest: &[u8],
+            sig: &[u8],
+            der: bool,
+        ) -> std::result::Result<(), BadSignature> {
+            use signature::hazmat::PrehashVerifier;
+            let sig = if der { <$sig>::from_der(sig) } else { <$sig>::from_slice(sig) }
+                .map_err(|_| BadSignature)?;
+            key.verify_prehash(digest, &sig).map_err(|_| BadSignature)
+        }
+
+        pub(crate) fn raw_from_der(der: &[u8]) -> Result<Vec<u8>> {
+            let sig = <$sig>::from_der(der)
+                .map_err(|e| Error::decode(concat!($name, " signature"), e))?;
+            Ok(sig.to_bytes().to_vec())
+        }
+
+        pub(crate) fn der_from_raw(raw: &[u8]) -> Result<Vec<u8>> {
+            let sig = <$sig>::from_slice(raw)
+                .map_err(|e| Error::decode(concat!($name, " signature"), e))?;
+            Ok(sig.to_der().as_bytes().to_vec())
+        }
+
+        pub(crate) fn spki_der(key: &Key) -> Result<Vec<u8>> {
+            use spki::EncodePublicKey;
+            key.to_public_key_der()
+                .map(|d| d.into_vec())
+                .map_err(|e| Error::decode(concat!($name, " public key"), e))
+        }
+
+        pub(crate) fn sec1(key: &Key) -> Vec<u8> {
+            key.to_sec1_bytes().into_vec()
+        }
+    };
+}
+
+pub(crate) mod nist_p384 {
+    curve!("P-384", ::p384::ecdsa::VerifyingKey, ::p384::ecdsa::Signature);
+
+    pub(crate) type SigningKey = ::p384::ecdsa::SigningKey;
+
+    pub(crate) fn generate() -> Result<SigningKey> {
+        use ::p384::elliptic_curve::Generate;
+        SigningKey::try_generate_from_rng(&mut getrandom::SysRng)
+            .map_err(|e| Error::Signing(format!("random number generator: {e}")))
+    }
+
+    /// ECDSA with SHA-384, RFC 6979 nonces; the fixed-width `r || s`.
+    pub(crate) fn sign(key: &SigningKey, msg: &[u8]) -> Result<Vec<u8>> {
+        use ::p384::ecdsa::signature::Signer;
+        let sig: ::p384::ecdsa::Signature =
+            key.try_sign(msg).map_err(|e| Error::Signing(e.to_string()))?;
+        Ok(sig.to_bytes().to_vec())
+    }
+
+    pub(crate) fn private_from_pkcs8(info: pkcs8::PrivateKeyInfoRef<'_>) -> Result<SigningKey> {
+        SigningKey::try_from(info).map_err(|e| Error::decode("P-384 private key", e))
+    }
+
+    pub(crate) fn private_from_sec1(der: &[u8]) -> Result<SigningKey> {
+        let sk = ::p384::SecretKey::from_sec1_der(der)
+            .map_err(|e| Error::decode("SEC1 EC private key", e))?;
+        Ok(SigningKey::from(sk))
+    }
+}
+
+pub(crate) mod nist_p521 {
+    curve!("P-521", ::p521::ecdsa::VerifyingKey, ::p521::ecdsa::Signature);
+}
+
+pub(crate) mod brainpool_p256 {
+    curve!(
+        "brainpoolP256r1",
+        ::ecdsa::VerifyingKey<::bp256::BrainpoolP256r1>,
+        ::ecdsa::Signature<::bp256::BrainpoolP256r1>
+    );
+}
+
+pub(crate) mod brainpool_p384 {
+    curve!(
+        "brainpoolP384r1",
+        ::ecdsa::VerifyingKey<::bp384::BrainpoolP384r1>,
+        ::ecdsa::Signature<::bp384::BrainpoolP384r1>
+    );
+}

@@ -1,0 +1,98 @@
+//! RSA verification (RFC 8017: RSASSA-PKCS1-v1_5 and RSASSA-PSS) through RustCrypto `rsa`.
+//!
+//! Only public-key operations happen here, which the Marvin timing attack on the `rsa`
+//! crate's private-key operations (RUSTSEC-2023-0071) does not concern. Keys from 1,024 to
+//! 8,192 bits are read; below 2,048 bits a key is weak (ETSI TS 119 312) and a signature
+//! made with it is reported INDETERMINATE (see [`super::PublicKey::weakness`]).
+
+use rsa::traits::PublicKeyParts;
+use spki::SubjectPublicKeyInfoRef;
+
+use super::BadSignature;
+use super::scheme::{Scheme, SchemeKind};
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+
+/// An RSA public key with its SubjectPublicKeyInfo, kept for identifiers and re-encoding.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RsaKey {
+    key: rsa::PublicKey,
+    spki: Vec<u8>,
+    bits: usize,
+}
+
+/// `id-RSASSA-PSS` as a key algorithm (RFC 4055 §1.2): the key is an ordinary RSA key.
+const OID_RSA_PSS: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+
+impl RsaKey {
+    /// The key's modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    pub(super) fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// The `subjectPublicKey` BIT STRING contents (DER `RSAPublicKey`).
+    pub(super) fn public_key_bytes(&self) -> Vec<u8> {
+        use der::Decode;
+        SubjectPublicKeyInfoRef::from_der(&self.spki)
+            .ok()
+            .and_then(|s| s.subject_public_key.as_bytes().map(<[u8]>::to_vec))
+            .unwrap_or_default()
+    }
+}
+
+pub(super) fn public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<RsaKey> {
+    let bits_of = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::decode("RSA public key", "unused bits in the key"))?;
+    let pkcs1 = rsa::pkcs1::RsaPublicKeyRef::try_from(bits_of)
+        .map_err(|e| Error::decode("RSA public key", e))?;
+    let key = rsa::PublicKey::try_from(pkcs1).map_err(|e| Error::decode("RSA public key", e))?;
+    // An id-RSASSA-PSS key's parameters would restrict its use; each signature's own
+    // parameters are what we check.
+    debug_assert!(spki.algorithm.oid == OID_RSA_PSS || spki.algorithm.oid == super::OID_RSA);
+    let spki_der = der::Encode::to_der(&spki).map_err(|e| Error::decode("RSA public key", e))?;
+    let bits = key.n().bit_width() as usize;
+    Ok(RsaKey { key, spki: spki_der, bits })
+}
+
+/// Verifies an RSA signature over a digest computed with `scheme.hash`.
+pub(super) fn verify_prehash(
+    key: &RsaKey,
+    scheme: &Scheme,
+    digest: &[u8],
+    sig: &[u8],
+) -> std::result::Result<(), BadSignature> {
+    // RFC 8017 §8.2.2 step 1: the signature is exactly as long as the modulus.
+    if sig.len() != key.key.size() {
+        return Err(BadSignature);
+    }
+    macro_rules! with_hash {
+        ($d:ty) => {
+            match scheme.kind {
+                SchemeKind::RsaPkcs1 => key.key.pkcs1v15_verify_prehash::<$d>(digest, sig),
+                SchemeKind::RsaPss { salt_len } => {
+                    key.key.verify(rsa::Pss::<$d>::new_with_salt(salt_len), digest, sig)
+                }
+                _ => return Err(BadSignature),
+            }
+        };
+    }
+    let r = match scheme.hash {
+        HashAlg::Sha1 => with_hash!(sha1::Sha1),
+        HashAlg::Sha224 => with_hash!(sha2::Sha224),
+        HashAlg::Sha256 => with_hash!(sha2::Sha256),
+        HashAlg::Sha384 => with_hash!(sha2::Sha384),
+        HashAlg::Sha512 => with_hash!(sha2::Sha512),
+        HashAlg::Sha3_256 => with_hash!(sha3::Sha3_256),
+        HashAlg::Sha3_384 => with_hash!(sha3::Sha3_384),
+        HashAlg::Sha3_512 => with_hash!(sha3::Sha3_512),
+        HashAlg::Sm3 => return Err(BadSignature),
+    };
+    r.map_err(|_| BadSignature)
+}
