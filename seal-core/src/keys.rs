@@ -940,47 +940,21 @@ pub fn is_encrypted(data: &[u8]) -> bool {
     }
 }
 
-/// If `data` looks like PEM, decodes its first block into (label, DER); `None` for binary data.
+/// If `data` looks like PEM, its first block as (label, DER); `None` for binary data.
 pub(crate) fn pem_block(data: &[u8]) -> Result<Option<(String, Zeroizing<Vec<u8>>)>> {
-    let Some(start) = find(data, b"-----BEGIN ") else {
+    if !crate::pem::is_pem(data) {
         return Ok(None);
-    };
-    let text =
-        std::str::from_utf8(&data[start..]).map_err(|_| Error::decode("PEM", "not valid text"))?;
-    let (label, der) =
-        der::pem::decode_vec(text.as_bytes()).map_err(|e| Error::decode("PEM", e))?;
-    Ok(Some((label.to_owned(), Zeroizing::new(der))))
+    }
+    Ok(crate::pem::blocks(data)?.into_iter().next().map(|b| (b.label, b.der)))
 }
 
 /// Every PEM block of `data` with the given label, decoded (e.g. a certificate bundle).
 pub(crate) fn pem_blocks(data: &[u8], wanted: &str) -> Result<Vec<Vec<u8>>> {
-    let text = std::str::from_utf8(data).map_err(|_| Error::decode("PEM", "not valid text"))?;
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = &rest[start..];
-        let label_end = block[11..]
-            .find("-----")
-            .map(|i| i + 11)
-            .ok_or_else(|| Error::decode("PEM", "unterminated BEGIN line"))?;
-        let label = &block[11..label_end];
-        let end_marker = format!("-----END {label}-----");
-        let end = block
-            .find(&end_marker)
-            .ok_or_else(|| Error::decode("PEM", format!("no END line for {label}")))?;
-        let whole = &block[..end + end_marker.len()];
-        let (found, der) =
-            der::pem::decode_vec(whole.as_bytes()).map_err(|e| Error::decode("PEM", e))?;
-        if found == wanted {
-            out.push(der);
-        }
-        rest = &block[end + end_marker.len()..];
-    }
-    Ok(out)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    Ok(crate::pem::blocks(data)?
+        .into_iter()
+        .filter(|b| b.label == wanted)
+        .map(|b| b.der.to_vec())
+        .collect())
 }
 
 /// Lower-case hex of `bytes`.

@@ -43,12 +43,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ber;
 pub mod digest;
 pub mod error;
 pub mod io;
 pub mod keys;
 pub mod licence;
 pub mod pdf;
+pub mod pem;
 pub mod pki;
 pub mod seal;
 pub mod secret;
