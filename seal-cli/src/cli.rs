@@ -251,13 +251,13 @@ pub struct LicenceVerifyArgs {
     /// The licence: a text file (LC1:...), a PNG/JPEG with its QR code, or - for stdin.
     pub input: PathBuf,
     /// Certificates of issuers whose licences are accepted (found by key id).
-    #[arg(long, num_args = 1.., required_unless_present = "trust_list")]
+    #[arg(long, required_unless_present = "trust_list")]
     pub issuers: Vec<PathBuf>,
     /// Signed trust lists naming the accepted issuers and what each may issue.
-    #[arg(long, num_args = 1..)]
+    #[arg(long)]
     pub trust_list: Vec<PathBuf>,
     /// Signed status lists of the issuers (revocation).
-    #[arg(long, num_args = 1..)]
+    #[arg(long)]
     pub status_list: Vec<PathBuf>,
     /// Refuse trust lists older than this sequence number.
     #[arg(long, default_value_t = 0)]
@@ -269,18 +269,35 @@ pub struct LicenceVerifyArgs {
 /// Trust anchors, intermediates, CRLs and the validation time.
 #[derive(Debug, Args)]
 pub struct TrustArgs {
-    /// Trust anchors (certificate files). Required.
-    #[arg(long, required = true, num_args = 1..)]
+    /// Trust anchors: a certificate file (PEM bundles and DER), or a directory of them.
+    /// Repeat the option for more. Required.
+    #[arg(long, required = true, value_name = "FILE|DIR")]
     pub trust: Vec<PathBuf>,
-    /// Untrusted intermediate certificates.
-    #[arg(long, num_args = 1..)]
+    /// Untrusted intermediate certificates (files or directories; repeat the option).
+    /// Certificates carried inside a signature are used too.
+    #[arg(long, value_name = "FILE|DIR")]
     pub untrusted: Vec<PathBuf>,
-    /// CRL files.
-    #[arg(long, num_args = 1..)]
+    /// CRL files (repeat the option).
+    #[arg(long)]
     pub crl: Vec<PathBuf>,
     /// Validation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
     #[arg(long)]
     pub at: Option<String>,
+    /// Stricter rules: cades-baseline makes a CMS signature without signing-certificate-v2
+    /// fail (by default it passes as plain CMS, and the report says so).
+    #[arg(long, value_enum)]
+    pub policy: Vec<PolicyArg>,
+    /// A certificate whose revocation was not checked (no CRL given for it) makes the
+    /// result INDETERMINATE (TRY_LATER); by default the report says "not checked".
+    #[arg(long)]
+    pub require_revocation: bool,
+}
+
+/// A verification policy to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyArg {
+    /// CAdES baseline (ETSI EN 319 122-1): signing-certificate-v2 required.
+    CadesBaseline,
 }
 
 #[derive(Debug, Subcommand)]

@@ -113,14 +113,16 @@ impl TrustArgs {
     fn load(&self) -> Result<(Trust, UnixTime)> {
         let mut trust = Trust::default();
         for p in &self.trust {
-            trust.anchors.extend(pki::load_certificates(p)?);
+            trust.anchors.extend(pki::load_certificates_from(p)?);
         }
         for p in &self.untrusted {
-            trust.intermediates.extend(pki::load_certificates(p)?);
+            trust.intermediates.extend(pki::load_certificates_from(p)?);
         }
         for p in &self.crl {
             trust.crls.extend(pki::load_crls(p)?);
         }
+        trust.policy.cades_baseline = self.policy.contains(&crate::cli::PolicyArg::CadesBaseline);
+        trust.policy.require_revocation = self.require_revocation;
         Ok((trust, time_arg(self.at.as_deref())?))
     }
 }

@@ -1017,8 +1017,13 @@ fn trust_lists_and_status_lists_through_the_cli() {
     let base = ["licence", "verify", "bl7.png", "--trust-list", "vn.tl"];
     let out = run(d, &with(&[&base[..], &["--status-list", "s1"]].concat(), &trust));
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
-    let out =
-        run(d, &with(&[&base[..], &["--status-list", "s1", "s2", "--json"]].concat(), &trust));
+    let out = run(
+        d,
+        &with(
+            &[&base[..], &["--status-list", "s1", "--status-list", "s2", "--json"]].concat(),
+            &trust,
+        ),
+    );
     assert_eq!(code(&out), 1);
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["report"]["sub_indication"], "REVOKED");

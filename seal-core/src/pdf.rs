@@ -41,7 +41,7 @@
 //! let trust = Trust {
 //!     anchors: vec![load_certificate(Path::new("root.pem"))?],
 //!     intermediates: vec![],
-//!     crls: vec![],
+//!     ..Trust::default()
 //! };
 //! let report = pdf::verify(Path::new("contract.stamped.pdf"), &trust, now)?;
 //! println!("{report}");

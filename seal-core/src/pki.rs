@@ -42,6 +42,14 @@ pub fn certificate_key(cert: &Certificate) -> Result<PublicKey> {
 
 pub(crate) use certificate_key as issuer_key;
 
+/// The subjectKeyIdentifier extension's value, if the certificate has one.
+pub fn subject_key_identifier(cert: &Certificate) -> Option<Vec<u8>> {
+    match cert.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
+        Ok(Some((_, ski))) => Some(ski.0.as_bytes().to_vec()),
+        _ => None,
+    }
+}
+
 /// The key identifier of a certificate: its subjectKeyIdentifier if present, otherwise
 /// computed from its key as we compute ours (RFC 7093 method 1).
 pub fn key_identifier_of(cert: &Certificate) -> [u8; 20] {
@@ -118,6 +126,31 @@ where
 /// Reads the certificates of a file (see [`certificates_from_bytes`]).
 pub fn load_certificates(path: &Path) -> Result<Vec<Certificate>> {
     certificates_from_bytes(&crate::io::read(path)?).in_file(path)
+}
+
+/// Reads the certificates of a file, or of every file in a directory (as `openssl
+/// -CApath` does; files in it that hold no certificate are skipped, and the directory must
+/// hold at least one).
+pub fn load_certificates_from(path: &Path) -> Result<Vec<Certificate>> {
+    if !path.is_dir() {
+        return load_certificates(path);
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(path)
+        .in_file(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        if let Ok(certs) = load_certificates(&p) {
+            out.extend(certs);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::InvalidInput("the directory holds no certificate".into()).in_file(path));
+    }
+    Ok(out)
 }
 
 /// Reads exactly one certificate from a file.

@@ -21,6 +21,20 @@ pub struct Trust {
     pub intermediates: Vec<Certificate>,
     /// Certificate revocation lists.
     pub crls: Vec<Crl>,
+    /// What the verifier requires beyond the defaults.
+    pub policy: Policy,
+}
+
+/// Requirements a verifier may add to the defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Policy {
+    /// CAdES baseline (ETSI EN 319 122-1): a CMS signature without signing-certificate-v2
+    /// fails instead of passing as plain CMS.
+    pub cades_baseline: bool,
+    /// A certificate whose revocation status was not checked makes the signature
+    /// INDETERMINATE (TRY_LATER) instead of being reported as "not checked".
+    pub require_revocation: bool,
 }
 
 /// Adds the outcome of a certificate path validation to a signature report.

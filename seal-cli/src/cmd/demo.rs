@@ -144,8 +144,12 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         &stamp_der,
         WriteOptions::PUBLIC.force(true),
     )?;
-    let trust =
-        Trust { anchors: anchors.to_vec(), intermediates: inter.to_vec(), crls: crls.to_vec() };
+    let trust = Trust {
+        anchors: anchors.to_vec(),
+        intermediates: inter.to_vec(),
+        crls: crls.to_vec(),
+        ..Trust::default()
+    };
     let stamped = stamp::verify(&notice, None, &trust, at)?;
     let _ = writeln!(log, "7. stamp notice.txt, verify:   {}", summary_report(&stamped));
     let changed = dir.join("notice-changed.txt");

@@ -318,7 +318,8 @@ fn verify_one<S: Source>(
     Ok(())
 }
 
-/// The CMS DER in a `/Contents` string: its own length, the rest zero padding.
+/// The CMS in a `/Contents` string, as DER: its own length (DER, or BER with indefinite
+/// lengths as LibreOffice writes it), the rest zero padding.
 fn cms_der(contents: &[u8]) -> std::result::Result<Vec<u8>, String> {
     if contents.iter().all(|&b| b == 0) {
         return Err(
@@ -326,23 +327,15 @@ fn cms_der(contents: &[u8]) -> std::result::Result<Vec<u8>, String> {
                 .into(),
         );
     }
-    // A SEQUENCE with a definite length (DER): 0x30, then the length in short or long form.
-    let total = match contents {
-        [0x30, n, ..] if *n < 0x80 => 2 + usize::from(*n),
-        [0x30, n @ 0x81..=0x84, rest @ ..] => {
-            let k = usize::from(n - 0x80);
-            let len = rest.get(..k).ok_or("the CMS in /Contents is cut short")?;
-            2 + k + len.iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b))
-        }
-        _ => return Err("/Contents is not a CMS signature (no DER SEQUENCE)".into()),
-    };
-    if total > contents.len() {
-        return Err("the CMS in /Contents is cut short".into());
+    if contents.first() != Some(&0x30) {
+        return Err("/Contents is not a CMS signature (no SEQUENCE)".into());
     }
-    if contents[total..].iter().any(|&b| b != 0) {
+    let (der, used) = crate::ber::to_der(contents)
+        .map_err(|e| format!("the CMS in /Contents cannot be read: {e}"))?;
+    if contents[used..].iter().any(|&b| b != 0) {
         return Err("/Contents holds data after the CMS signature".into());
     }
-    Ok(contents[..total].to_vec())
+    Ok(der.into_owned())
 }
 
 fn trim_end(b: &[u8]) -> &[u8] {

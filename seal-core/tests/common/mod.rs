@@ -99,6 +99,7 @@ impl Fixture {
             anchors: vec![self.root.certificate().clone()],
             intermediates: vec![self.prov.certificate().clone()],
             crls: Vec::new(),
+            ..Trust::default()
         }
     }
 }
