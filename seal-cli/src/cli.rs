@@ -502,6 +502,13 @@ pub struct VerifyArgs {
     /// The detached stamp: GB/T 38540 or CMS (default: FILE.ses or FILE.p7s if it exists).
     #[arg(long)]
     pub sig: Option<PathBuf>,
+    /// For an enveloping CMS file (.p7m): write the signed content here once verified
+    /// (whatever the verdict; the exit code says it).
+    #[arg(long, value_name = "OUT")]
+    pub extract_content: Option<PathBuf>,
+    /// Overwrite an existing --extract-content output.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
 }

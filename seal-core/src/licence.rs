@@ -319,7 +319,7 @@ pub fn verify(
 
 /// The issuer chain of a licence-issuer certificate.
 fn chain(cert: &Certificate, trust: &Trust, at: UnixTime) -> pki::path::PathReport {
-    let opts = pki::path::Options::new(pki::path::Purpose::LicenceIssuer, !trust.crls.is_empty());
+    let opts = pki::path::Options::for_trust(pki::path::Purpose::LicenceIssuer, trust);
     pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts)
 }
 

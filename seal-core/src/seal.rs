@@ -71,7 +71,7 @@ pub fn check_seal(
     }
     match seal.maker_certificate() {
         Ok(maker) => {
-            let opts = Options::new(Purpose::Any, !trust.crls.is_empty());
+            let opts = Options::for_trust(Purpose::Any, trust);
             let p = path::validate_with(
                 &maker,
                 &trust.intermediates,
@@ -108,7 +108,7 @@ pub fn check_seal_and_holders(
         ));
     }
     for holder in holders {
-        let opts = Options::new(Purpose::Seal, !trust.crls.is_empty());
+        let opts = Options::for_trust(Purpose::Seal, trust);
         let p = path::validate_with(
             &holder,
             &trust.intermediates,
@@ -190,7 +190,7 @@ pub fn check_seal_use(
         Ok(cert) => {
             let mut intermediates = trust.intermediates.clone();
             intermediates.extend(seal.holder_certificates());
-            let opts = Options::new(Purpose::Seal, !trust.crls.is_empty());
+            let opts = Options::for_trust(Purpose::Seal, trust);
             let p =
                 path::validate_with(cert, &intermediates, &trust.anchors, &trust.crls, at, &opts);
             push_path(report, "signer-chain", &p);

@@ -69,7 +69,11 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
                     return Ok(Report::new(file.display().to_string(), at, reports));
                 }
             }
-            Sniffed::Other => {}
+            Sniffed::Other => {
+                if let Some((report, _)) = verify_enveloping(file, trust, at)? {
+                    return Ok(report);
+                }
+            }
         }
     }
     let sig_path = match sig {
@@ -97,6 +101,30 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
         vec![detached::verify_file(file, &data, trust, at).in_file(&sig_path)?]
     };
     Ok(Report::new(file.display().to_string(), at, reports))
+}
+
+/// The most an enveloping CMS file (`.p7m`) may hold: it is read whole.
+const MAX_ENVELOPING: u64 = 256 << 20;
+
+/// Verifies an enveloping (attached) CMS signature, a `.p7m`: the signed content is inside.
+/// Returns the report and the content, or `None` if the file is not an attached CMS
+/// SignedData.
+pub fn verify_enveloping(
+    file: &Path,
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<Option<(Report, Vec<u8>)>> {
+    let size = std::fs::metadata(file).in_file(file)?.len();
+    if size > MAX_ENVELOPING {
+        return Ok(None);
+    }
+    let data = crate::io::read(file)?;
+    if !cms::is_cms(&data) || cms::encapsulated_content(&data).ok().flatten().is_none() {
+        return Ok(None);
+    }
+    let (reports, content) =
+        cms::verify_attached(&file.display().to_string(), &data, trust, at).in_file(file)?;
+    Ok(Some((Report::new(file.display().to_string(), at, reports), content)))
 }
 
 enum Sniffed {

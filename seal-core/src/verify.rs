@@ -55,4 +55,31 @@ pub fn push_path(
         all.join("; ")
     };
     report.push(CheckOutcome::with(check, (path.indication, path.sub_indication), detail));
+    push_revocation(report, path);
+}
+
+/// Says how revocation was checked for each certificate below the trust anchor: by CRL,
+/// or not at all. Problems (revoked, stale, missing when required) are the chain check's.
+fn push_revocation(report: &mut SignatureReport, path: &crate::pki::path::PathReport) {
+    use crate::pki::revocation::RevocationStatus;
+    let below: Vec<_> = path.chain.iter().filter(|l| !l.trust_anchor).collect();
+    if below.is_empty() {
+        return;
+    }
+    let each: Vec<String> = below
+        .iter()
+        .map(|l| {
+            let how = match &l.revocation {
+                None => "not checked (no CRL or OCSP response given)".to_string(),
+                Some(RevocationStatus::Good { this_update, .. }) => {
+                    format!("CRL of {this_update}: not revoked")
+                }
+                Some(RevocationStatus::Revoked { date, .. }) => format!("CRL: revoked on {date}"),
+                Some(RevocationStatus::Stale { .. }) => "CRL: stale".to_string(),
+                Some(RevocationStatus::NoCrl { detail }) => format!("none: {detail}"),
+            };
+            format!("\"{}\": {how}", l.subject)
+        })
+        .collect();
+    report.push(CheckOutcome::passed("revocation", each.join("; ")));
 }

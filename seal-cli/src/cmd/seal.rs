@@ -274,6 +274,19 @@ fn pdf_options(a: &PdfArgs) -> Result<seal_core::pdf::StampOptions> {
 
 pub fn verify(a: &VerifyArgs) -> Result<Outcome> {
     let (trust, at) = a.trust.load()?;
+    if let Some(out) = &a.extract_content {
+        let Some((report, content)) = stamp::verify_enveloping(&a.file, &trust, at)? else {
+            return Err(invalid(format!(
+                "{}: --extract-content needs an enveloping CMS signature (.p7m) holding its \
+                 content",
+                a.file.display()
+            )));
+        };
+        io::write_atomic(out, &content, WriteOptions::PUBLIC.force(a.force))?;
+        let mut text = report.to_string();
+        let _ = writeln!(text, "content ({} bytes) written to {}", content.len(), out.display());
+        return Ok(Outcome { text, json: json!(report), passed: report.is_valid() });
+    }
     let report = stamp::verify(&a.file, a.sig.as_deref(), &trust, at)?;
     Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
 }

@@ -148,7 +148,7 @@ pub fn open_trust_list(
                     "the list's signature does not verify: it was changed",
                 ));
             }
-            let opts = path::Options::new(path::Purpose::Any, !trust.crls.is_empty());
+            let opts = path::Options::for_trust(path::Purpose::Any, trust);
             let p = path::validate_with(
                 &cert,
                 &trust.intermediates,

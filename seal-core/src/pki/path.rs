@@ -100,6 +100,17 @@ impl Options {
         let revocation = if crls_supplied { RevocationPolicy::Leaf } else { RevocationPolicy::Off };
         Options { purpose, revocation, max_depth: 8 }
     }
+
+    /// Options for a verifier's trust settings: revocation of the end entity is checked
+    /// when CRLs are given, and of every certificate, required, with
+    /// [`crate::verify::Policy::require_revocation`].
+    pub fn for_trust(purpose: Purpose, trust: &crate::verify::Trust) -> Options {
+        let mut o = Options::new(purpose, !trust.crls.is_empty());
+        if trust.policy.require_revocation {
+            o.revocation = RevocationPolicy::All;
+        }
+        o
+    }
 }
 
 /// One failed check.
@@ -476,7 +487,11 @@ fn link(cert: &Certificate, trust_anchor: bool, revocation: Option<RevocationSta
     }
 }
 
-const KNOWN_EXTENSIONS: [ObjectIdentifier; 7] = [
+/// Extensions whose criticality is not a reason to reject: those this validator processes,
+/// and those that only inform (qcStatements, which every EU qualified certificate carries,
+/// RFC 3739; CRL distribution points and authority information access, RFC 5280 §4.2.1.13
+/// and §4.2.2.1; issuer alternative names; subject directory attributes, RFC 3739 §3.2.2).
+const KNOWN_EXTENSIONS: [ObjectIdentifier; 12] = [
     OID_AUTHORITY_KEY_IDENTIFIER,
     OID_BASIC_CONSTRAINTS,
     OID_CERTIFICATE_POLICIES,
@@ -484,6 +499,11 @@ const KNOWN_EXTENSIONS: [ObjectIdentifier; 7] = [
     OID_KEY_USAGE,
     OID_SUBJECT_ALT_NAME,
     OID_SUBJECT_KEY_IDENTIFIER,
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.3"),
+    ObjectIdentifier::new_unwrap("2.5.29.31"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1"),
+    ObjectIdentifier::new_unwrap("2.5.29.18"),
+    ObjectIdentifier::new_unwrap("2.5.29.9"),
 ];
 
 fn check_path(

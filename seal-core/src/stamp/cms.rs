@@ -263,9 +263,10 @@ pub fn from_bytes(data: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-/// True if `data` looks like a CMS `ContentInfo` with SignedData.
+/// True if `data` looks like a CMS `ContentInfo` with SignedData (DER or BER, PEM or not).
 pub fn is_cms(data: &[u8]) -> bool {
-    let Ok(der) = from_bytes(data) else { return false };
+    let Ok(pem_or_der) = from_bytes(data) else { return false };
+    let Ok((der, _)) = crate::ber::to_der(&pem_or_der) else { return false };
     Seq::parse("ContentInfo", &der)
         .is_ok_and(|ci| ci.oid(0, "contentType").is_ok_and(|o| o == OID_SIGNED_DATA))
 }

@@ -538,9 +538,9 @@ impl Signer<'_, '_> {
                     "none: a plain electronic signature, not an electronic seal (no GB/T \
                      38540 seal attribute)",
                 ));
-                let opts = crate::pki::path::Options::new(
+                let opts = crate::pki::path::Options::for_trust(
                     crate::pki::path::Purpose::Seal,
-                    !self.trust.crls.is_empty(),
+                    self.trust,
                 );
                 let p = crate::pki::path::validate_with(
                     cert,
