@@ -104,6 +104,11 @@ impl StampFixture {
 
     /// The stamping key.
     pub fn stamp_key(&self) -> seal_core::stamp::StampKey<'_> {
-        seal_core::stamp::StampKey { seal: &self.seal, signer: &self.key, cert: &self.cert }
+        seal_core::stamp::StampKey {
+            seal: &self.seal,
+            signer: &self.key,
+            cert: &self.cert,
+            chain: &[],
+        }
     }
 }

@@ -436,9 +436,15 @@ pub struct StampArgs {
     /// The holder's private key.
     #[arg(long)]
     pub key: PathBuf,
-    /// The holder's certificate (default: the seal's holder whose key this is).
+    /// The holder's certificate (default: the seal's holder whose key this is). A PEM
+    /// bundle is the certificate followed by its chain.
     #[arg(long)]
     pub cert: Option<PathBuf>,
+    /// The holder's chain: the issuing CA certificates up to (not including) the root,
+    /// carried in every stamp so that verifiers trusting only the root can check it.
+    /// Repeat the option, or give a bundle.
+    #[arg(long, value_name = "FILE")]
+    pub chain: Vec<PathBuf>,
     /// auto: PDFs get a visible PAdES stamp inside (FILE.stamped.pdf), JSON documents a
     /// JWS stamp inside (FILE.stamped.json), other files a GB/T 38540 stamp (FILE.ses);
     /// cms: a detached CAdES-B signature (FILE.p7s); ses: always FILE.ses.

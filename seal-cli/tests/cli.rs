@@ -797,15 +797,19 @@ fn cms_stamps_through_the_cli_and_openssl() {
             "pki/agency.esl",
             "--key",
             "pki/agency.key",
+            "--chain",
+            "pki/province/ca.pem",
         ],
     ));
     let out = run(d, &with(&["--json", "verify", "contract.txt"], &trust));
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["signatures"][0]["format"], "CMS detached (CAdES-B)");
-    let cas = std::fs::read_to_string(d.join("pki/root/ca.pem")).unwrap()
-        + &std::fs::read_to_string(d.join("pki/province/ca.pem")).unwrap();
-    std::fs::write(d.join("cas.pem"), cas).unwrap();
+    // Issue 11: the stamp carries the provincial CA, so the root alone is enough, for us
+    // and for OpenSSL.
+    let out = seal(d, &["verify", "contract.txt", "--trust", "pki/root/ca.pem"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::copy(d.join("pki/root/ca.pem"), d.join("cas.pem")).unwrap();
     let o = openssl(
         d,
         &[

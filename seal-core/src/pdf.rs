@@ -30,7 +30,7 @@
 //! let seal = Seal::from_der(&std::fs::read("agency.esl")?)?;
 //! let key = PrivateKey::load(Path::new("agency.key"), &PassphraseSource::Env("PASS".into()))?;
 //! let cert = load_certificate(Path::new("agency.pem"))?;
-//! let stamp_key = StampKey { seal: &seal, signer: &key, cert: &cert };
+//! let stamp_key = StampKey { seal: &seal, signer: &key, cert: &cert, chain: &[] };
 //! // Prepare the picture once, then stamp as many documents as needed.
 //! let picture = Appearance::for_seal(&seal)?;
 //! let opts = StampOptions { reason: Some("Approved".into()), ..Default::default() };

@@ -22,9 +22,17 @@ pub struct StampKey<'a> {
     pub signer: &'a dyn Signer,
     /// The holder's certificate.
     pub cert: &'a Certificate,
+    /// Certificates from the holder's up to (not including) the trust anchor, carried in
+    /// the stamp so that verifiers who trust only the root can build the path.
+    pub chain: &'a [Certificate],
 }
 
 impl StampKey<'_> {
+    /// The chain's certificates as DER.
+    pub fn chain_der(&self) -> Result<Vec<Vec<u8>>> {
+        self.chain.iter().map(crate::pki::certificate_der).collect()
+    }
+
     /// Checks that the certificate is one of the seal's holders and that the key is the
     /// certificate's; returns the certificate's DER.
     pub fn check(&self) -> Result<Vec<u8>> {

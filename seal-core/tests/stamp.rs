@@ -71,7 +71,7 @@ fn a_key_that_is_not_the_seals_holder_cannot_stamp() {
         detached::holder_for(&f.seal, seal_core::keys::Signer::public_key(&other)).unwrap_err();
     assert!(err.to_string().contains("not the key of any holder"), "{err}");
     // The maker's certificate is not a holder of the seal.
-    let key = stamp::StampKey { seal: &f.seal, signer: &f.maker_key, cert: &f.maker };
+    let key = stamp::StampKey { seal: &f.seal, signer: &f.maker_key, cert: &f.maker, chain: &[] };
     let err = detached::stamp_file(&doc, &key, now()).unwrap_err();
     assert!(err.to_string().contains("not one of the holders"), "{err}");
 }
@@ -122,7 +122,7 @@ fn seal_past_its_validity() {
     let f = Fixture::new(Algorithm::Ed25519);
     let short = Fixture::make_seal(&f.agency, &f.maker_key, &f.maker, now(), now().plus_days(1));
     let doc = file(f.dir.path(), "doc.txt", b"x");
-    let key = stamp::StampKey { seal: &short, signer: &f.agency_key, cert: &f.agency };
+    let key = stamp::StampKey { seal: &short, signer: &f.agency_key, cert: &f.agency, chain: &[] };
     let der = detached::stamp_file(&doc, &key, now().plus_days(2)).unwrap();
     let r = detached::verify_file(&doc, &der, &f.trust(), now().plus_days(2)).unwrap();
     assert_eq!(
@@ -141,7 +141,7 @@ fn seal_made_by_an_untrusted_maker() {
     let seal =
         Fixture::make_seal(&f.agency, &rogue.maker_key, &rogue.maker, now(), now().plus_days(30));
     let doc = file(f.dir.path(), "doc.txt", b"x");
-    let key = stamp::StampKey { seal: &seal, signer: &f.agency_key, cert: &f.agency };
+    let key = stamp::StampKey { seal: &seal, signer: &f.agency_key, cert: &f.agency, chain: &[] };
     let der = detached::stamp_file(&doc, &key, now()).unwrap();
     let r = detached::verify_file(&doc, &der, &f.trust(), now()).unwrap();
     assert_eq!(outcome(&r, "signer-chain").indication, Indication::TotalPassed);

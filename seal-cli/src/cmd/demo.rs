@@ -137,7 +137,12 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
     let sealed = Seal::from_der(&seal_der)?;
     let notice = dir.join("notice.txt");
     write(&notice, "Notice: business licence 0101234567 is granted.\n")?;
-    let sk = StampKey { seal: &sealed, signer: &agency_key, cert: &verified[0] };
+    let sk = StampKey {
+        seal: &sealed,
+        signer: &agency_key,
+        cert: &verified[0],
+        chain: std::slice::from_ref(prov.certificate()),
+    };
     let stamp_der = stamp::detached::stamp_file(&notice, &sk, now)?;
     io::write_atomic(
         &stamp::with_suffix(&notice, "ses"),

@@ -176,11 +176,20 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     let seal_der = io::read(&a.seal)?;
     let s = Seal::from_der(&seal_der).map_err(|e| e.in_file(&a.seal))?;
     let key = super::load_signer(&a.key, &a.pass)?;
+    let mut chain = Vec::new();
     let cert = match &a.cert {
-        Some(p) => pki::load_certificate(p)?,
+        Some(p) => {
+            let mut certs = pki::load_certificates(p)?.into_iter();
+            let first = certs.next().ok_or_else(|| invalid("no certificate").in_file(p))?;
+            chain.extend(certs);
+            first
+        }
         None => detached::holder_for(&s, seal_core::keys::Signer::public_key(&key))
             .map_err(|e| e.in_file(&a.key))?,
     };
+    for p in &a.chain {
+        chain.extend(pki::load_certificates(p)?);
+    }
     if let Some(dir) = &a.out_dir {
         io::create_dir(dir)?;
     }
@@ -189,7 +198,7 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         return Err(invalid("no files to stamp"));
     }
     let bar = super::progress_bar(files.len(), "stamped");
-    let sk = StampKey { seal: &s, signer: &key, cert: &cert };
+    let sk = StampKey { seal: &s, signer: &key, cert: &cert, chain: &chain };
     let format = match a.format {
         FormatArg::Auto => stamp::Format::Auto,
         FormatArg::Cms => stamp::Format::Cms,

@@ -48,8 +48,6 @@ pub(crate) const OID_SIGNING_TIME: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 pub(crate) const OID_SIGNING_CERT_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const OID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 const SEQ: u8 = 0x30;
 const SET: u8 = 0x31;
@@ -87,12 +85,10 @@ fn attribute(oid_der: Vec<u8>, value: Vec<u8>) -> Vec<u8> {
     encode(SEQ, &content)
 }
 
-/// The digest a CMS signature by `alg` uses.
+/// The digest a CMS signature by `alg` uses: the algorithm's own (SHA-512 for Ed25519, RFC
+/// 8419 §3; SHA-384 for P-384; SHA-256 otherwise).
 fn digest_for(alg: Algorithm) -> HashAlg {
-    match alg {
-        Algorithm::Ed25519 => HashAlg::Sha512,
-        _ => HashAlg::Sha256,
-    }
+    alg.hash()
 }
 
 /// Makes a detached CMS signature (DER) over the file at `path`.
@@ -176,11 +172,11 @@ impl<'a> CheckedKey<'a> {
         let key = &self.key;
         let zero = vec![0u8; self.digest_alg().hasher().finish().len()];
         let attrs_content = signed_attrs(&zero, key, &self.cert_der, time, profile)?;
-        // The longest encoding of a signature: DER ECDSA P-256 is at most 72 bytes.
-        let longest = match key.signer.algorithm() {
-            Algorithm::Ed25519 => 64,
-            _ => 72,
-        };
+        // The longest encoding a signature by this key can have.
+        let longest = crate::keys::Signature::max_x509_len(
+            key.signer.algorithm(),
+            key.signer.public_key().rsa_modulus_bytes(),
+        );
         Ok(assemble(key, &self.cert_der, &attrs_content, &vec![0xffu8; longest])?.len())
     }
 }
@@ -221,7 +217,13 @@ fn assemble(
     signature: &[u8],
 ) -> Result<Vec<u8>> {
     let alg = key.signer.algorithm();
-    let hash_oid = if digest_for(alg) == HashAlg::Sha512 { OID_SHA512 } else { OID_SHA256 };
+    let hash_oid = digest_for(alg).oid();
+    let sig_alg = der("AlgorithmIdentifier", &alg.signature_algorithm_identifier())?;
+    // certificates [0] IMPLICIT SET OF: the signer's and its chain, in DER order.
+    let mut certs = vec![cert_der.to_vec()];
+    certs.extend(key.chain_der()?);
+    certs.sort();
+    certs.dedup();
     let tbs = key.cert.tbs_certificate();
     let sid =
         encode(SEQ, &[der("issuer", tbs.issuer())?, der("serial", tbs.serial_number())?].concat());
@@ -232,7 +234,7 @@ fn assemble(
             sid,
             alg_id(hash_oid)?,
             encode(CTX0, attrs_content),
-            alg_id(alg.signature_algorithm_identifier().oid)?,
+            sig_alg,
             octets(signature)?,
         ]
         .concat(),
@@ -243,7 +245,7 @@ fn assemble(
             vec![0x02, 0x01, 0x01],
             encode(SET, &alg_id(hash_oid)?),
             encode(SEQ, &der("OID", &OID_DATA)?),
-            encode(CTX0, cert_der),
+            encode(CTX0, &certs.concat()),
             encode(SET, &signer_info),
         ]
         .concat(),

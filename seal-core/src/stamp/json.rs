@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::keys::{Algorithm, Signature};
+use crate::keys::{Algorithm, Scheme, SchemeKind};
 use crate::pki;
 use crate::seal::{Seal, check_seal_use};
 use crate::time::UnixTime;
@@ -35,9 +35,32 @@ pub const STAMPS: &str = "_stamps";
 pub fn jose_alg(alg: Algorithm) -> Result<&'static str> {
     match alg {
         Algorithm::EcdsaP256Sha256 => Ok("ES256"),
+        Algorithm::EcdsaP384Sha384 => Ok("ES384"),
+        Algorithm::EcdsaP521Sha512 => Ok("ES512"),
         Algorithm::Ed25519 => Ok("EdDSA"),
+        Algorithm::RsaPkcs1Sha256 => Ok("RS256"),
+        Algorithm::RsaPssSha256 => Ok("PS256"),
         other => Err(Error::UnsupportedAlgorithm(format!("{other} has no JOSE algorithm"))),
     }
+}
+
+/// How a JWS `alg` (RFC 7518 §3.1) is verified, and which key types it fits; `None` for
+/// one seal does not verify (and `none`, which is never accepted).
+fn jose_scheme(alg: &str) -> Option<(Scheme, &'static [&'static str])> {
+    use SchemeKind::*;
+    Some(match alg {
+        "ES256" => (Scheme::new(EcdsaPlain, HashAlg::Sha256), &["EC P-256"]),
+        "ES384" => (Scheme::new(EcdsaPlain, HashAlg::Sha384), &["EC P-384"]),
+        "ES512" => (Scheme::new(EcdsaPlain, HashAlg::Sha512), &["EC P-521"]),
+        "EdDSA" => (Scheme::new(Ed25519, HashAlg::Sha512), &["Ed25519"]),
+        "RS256" => (Scheme::new(RsaPkcs1, HashAlg::Sha256), &["RSA"]),
+        "RS384" => (Scheme::new(RsaPkcs1, HashAlg::Sha384), &["RSA"]),
+        "RS512" => (Scheme::new(RsaPkcs1, HashAlg::Sha512), &["RSA"]),
+        "PS256" => (Scheme::new(RsaPss { salt_len: 32 }, HashAlg::Sha256), &["RSA"]),
+        "PS384" => (Scheme::new(RsaPss { salt_len: 48 }, HashAlg::Sha384), &["RSA"]),
+        "PS512" => (Scheme::new(RsaPss { salt_len: 64 }, HashAlg::Sha512), &["RSA"]),
+        _ => return None,
+    })
 }
 
 /// The RFC 8785 canonical form of a document without its stamps: the stamps' payload.
@@ -65,7 +88,10 @@ pub fn stamp(doc: &mut Value, key: &StampKey<'_>, time: UnixTime) -> Result<()> 
     };
     let header = json!({
         "alg": jose_alg(key.signer.algorithm())?,
-        "x5c": [Base64::encode_string(&cert_der)],
+        "x5c": std::iter::once(Ok(cert_der))
+            .chain(key.chain_der()?.into_iter().map(Ok))
+            .map(|d: Result<Vec<u8>>| d.map(|d| Base64::encode_string(&d)))
+            .collect::<Result<Vec<_>>>()?,
         "sigT": time.to_string(),
         "seq": stamps.len() + 1,
         "x-seal-S256": Base64UrlUnpadded::encode_string(&HashAlg::Sha256.hash(key.seal.to_der())),
@@ -122,11 +148,11 @@ fn verify_one(
     };
     let field = |k: &str| header.get(k);
     report.signing_time = field("sigT").and_then(Value::as_str).map(str::to_owned);
-    let cert_der = field("x5c")
+    let x5c: Vec<Vec<u8>> = field("x5c")
         .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .and_then(Value::as_str)
-        .and_then(|s| Base64::decode_vec(s).ok());
+        .map(|a| a.iter().filter_map(|v| Base64::decode_vec(v.as_str()?).ok()).collect())
+        .unwrap_or_default();
+    let cert_der = x5c.first().cloned();
     let Some(cert_der) = cert_der else {
         report.push(CheckOutcome::failed(
             "format",
@@ -154,19 +180,16 @@ fn verify_one(
     report.algorithm = alg.to_owned();
     let sig_ok = (|| -> std::result::Result<(), String> {
         let key = pki::certificate_key(&cert).map_err(|e| e.to_string())?;
-        if jose_alg(key.algorithm()).ok() != Some(alg) {
-            return Err(format!(
-                "alg {alg:?} does not fit the certificate's {} key",
-                key.algorithm()
-            ));
+        let (scheme, fits) =
+            jose_scheme(alg).ok_or_else(|| format!("alg {alg:?} is not supported"))?;
+        let kind = key.describe();
+        if !fits.iter().any(|f| kind.starts_with(f)) {
+            return Err(format!("alg {alg:?} does not fit the certificate's {kind} key"));
         }
-        let raw: [u8; 64] = Base64UrlUnpadded::decode_vec(&sig_b64)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or("the signature is not 64 bytes of base64url")?;
+        let sig = Base64UrlUnpadded::decode_vec(&sig_b64)
+            .map_err(|_| "the signature is not base64url".to_string())?;
         let input = format!("{protected}.{payload_b64}");
-        key.verify(input.as_bytes(), &Signature::from_raw(key.algorithm(), raw))
-            .map_err(|e| e.to_string())
+        key.verify_scheme(&scheme, input.as_bytes(), &sig).map_err(|e| e.to_string())
     })();
     match sig_ok {
         Ok(()) => report.push(CheckOutcome::passed(
@@ -202,7 +225,12 @@ fn verify_one(
     match seal {
         Some(Ok(seal)) if digest_ok => {
             let time = report.signing_time.as_deref().and_then(|t| t.parse().ok());
-            check_seal_use(&seal, &cert_der, Ok(&cert), time, trust, at, &mut report);
+            // Certificates after the first in x5c help build the path; they are not trusted.
+            let mut widened = trust.clone();
+            widened.intermediates.extend(
+                x5c.iter().skip(1).filter_map(|d| pki::certificates_from_bytes(d).ok()).flatten(),
+            );
+            check_seal_use(&seal, &cert_der, Ok(&cert), time, &widened, at, &mut report);
         }
         Some(Ok(_)) => report.push(CheckOutcome::failed(
             "seal-digest",

@@ -91,7 +91,12 @@ impl Fixture {
     }
 
     pub fn key(&self) -> StampKey<'_> {
-        StampKey { seal: &self.seal, signer: &self.agency_key, cert: &self.agency }
+        StampKey {
+            seal: &self.seal,
+            signer: &self.agency_key,
+            cert: &self.agency,
+            chain: std::slice::from_ref(self.prov.certificate()),
+        }
     }
 
     pub fn trust(&self) -> Trust {
