@@ -545,6 +545,9 @@ pub struct KeyNewArgs {
     /// Key algorithm.
     #[arg(long, value_enum, default_value_t = Alg::Ed25519)]
     pub alg: Alg,
+    /// RSA key size: 2048, 3072 or 4096.
+    #[arg(long, default_value_t = 3072)]
+    pub bits: usize,
     /// Where to write the private key.
     #[arg(long, short, required_unless_present = "pkcs11")]
     pub out: Option<PathBuf>,
@@ -802,8 +805,16 @@ pub struct CertVerifyArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Alg {
+    /// Ed25519 (RFC 8032).
     Ed25519,
+    /// ECDSA over P-256 with SHA-256.
     P256,
+    /// ECDSA over P-384 with SHA-384.
+    P384,
+    /// RSA, signing with PKCS#1 v1.5 and SHA-256 (3072 bits unless --bits says otherwise).
+    Rsa,
+    /// RSA, signing with RSASSA-PSS and SHA-256.
+    RsaPss,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -59,6 +59,9 @@ impl From<Alg> for Algorithm {
         match a {
             Alg::Ed25519 => Algorithm::Ed25519,
             Alg::P256 => Algorithm::EcdsaP256Sha256,
+            Alg::P384 => Algorithm::EcdsaP384Sha384,
+            Alg::Rsa => Algorithm::RsaPkcs1Sha256,
+            Alg::RsaPss => Algorithm::RsaPssSha256,
         }
     }
 }

@@ -389,3 +389,216 @@ fn sha1_signatures_are_intact_but_indeterminate() {
     let sig = checks.iter().find(|c| c["check"] == "signature").unwrap();
     assert_eq!(sig["indication"], "TOTAL-PASSED", "the signature itself is intact");
 }
+
+fn python_tool(name: &str) -> std::path::PathBuf {
+    let python = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    Path::new(&python).parent().unwrap().join(name)
+}
+
+fn seal_ok(d: &Path, args: &[&str]) -> String {
+    ok(d, env!("CARGO_BIN_EXE_seal"), args)
+}
+
+/// An RSA-3072 root, a P-384 intermediate, agencies with RSA-2048 and P-384 keys made by
+/// `seal` (and an RSA key made by OpenSSL, in PKCS#1 form), a seal for each.
+fn seal_pki(d: &Path) {
+    let subject = |cn: &str, id: &str| {
+        ["--cn", cn, "--org", "City of Example", "--country", "VN", "--org-id", id]
+            .map(String::from)
+            .to_vec()
+    };
+    seal_ok(
+        d,
+        &[
+            "ca",
+            "new",
+            "--dir",
+            "root",
+            "--cn",
+            "RSA Root",
+            "--org",
+            "Seal Authority",
+            "--country",
+            "VN",
+            "--path-len",
+            "1",
+            "--alg",
+            "rsa",
+        ],
+    );
+    seal_ok(
+        d,
+        &[
+            "ca",
+            "new",
+            "--dir",
+            "prov",
+            "--parent",
+            "root",
+            "--cn",
+            "P-384 CA",
+            "--org",
+            "Seal Authority",
+            "--country",
+            "VN",
+            "--path-len",
+            "0",
+            "--alg",
+            "p384",
+        ],
+    );
+    seal_ok(d, &["key", "new", "--alg", "rsa", "--bits", "2048", "--out", "rsa.key"]);
+    seal_ok(d, &["key", "new", "--alg", "p384", "--out", "p384.key"]);
+    ok(d, "openssl", &["genrsa", "-traditional", "-out", "ossl.key", "2048"]);
+    assert!(std::fs::read_to_string(d.join("ossl.key")).unwrap().contains("RSA PRIVATE KEY"));
+    seal_ok(d, &["key", "new", "--alg", "ed25519", "--out", "maker.key"]);
+    for (name, id) in [
+        ("rsa", "0101000001"),
+        ("p384", "0101000002"),
+        ("ossl", "0101000003"),
+        ("maker", "0101000009"),
+    ] {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let pem = format!("{name}.pem");
+        let mut args = vec!["csr".to_string(), "--key".into(), key, "--out".into(), csr.clone()];
+        args.extend(subject(name, id));
+        seal_ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        seal_ok(
+            d,
+            &["ca", "issue", "--dir", "prov", "--csr", &csr, "--profile", "seal", "--out", &pem],
+        );
+        ok(d, "openssl", &["verify", "-CAfile", "root/ca.pem", "-untrusted", "prov/ca.pem", &pem]);
+    }
+    for name in ["rsa", "p384", "ossl"] {
+        let (holder, out) = (format!("{name}.pem"), format!("{name}.esl"));
+        seal_ok(
+            d,
+            &[
+                "seal",
+                "new",
+                "--maker-key",
+                "maker.key",
+                "--maker-cert",
+                "maker.pem",
+                "--holder-cert",
+                &holder,
+                "--name",
+                name,
+                "--id",
+                name,
+                "--draw",
+                "--out",
+                &out,
+            ],
+        );
+    }
+}
+
+#[test]
+fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_pki(d);
+    // An NSS database trusting only the root, for pdfsig.
+    std::fs::create_dir(d.join("nss")).unwrap();
+    ok(d, "certutil", &["-N", "-d", "sql:nss", "--empty-password"]);
+    ok(d, "certutil", &["-A", "-d", "sql:nss", "-n", "root", "-t", "CT,C,C", "-i", "root/ca.pem"]);
+    let pdf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf/gs-3pages.pdf");
+    for name in ["rsa", "p384", "ossl"] {
+        let input = format!("{name}.pdf");
+        std::fs::copy(&pdf, d.join(&input)).unwrap();
+        let (esl, key) = (format!("{name}.esl"), format!("{name}.key"));
+        seal_ok(d, &["stamp", &input, "--seal", &esl, "--key", &key, "--chain", "prov/ca.pem"]);
+        let stamped = format!("{name}.stamped.pdf");
+        let out = seal(d, &["--json", "verify", &stamped, "--trust", "root/ca.pem"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stdout));
+        let py = run(
+            d,
+            python_tool("pyhanko").to_str().unwrap(),
+            &[
+                "sign",
+                "validate",
+                "--trust",
+                "root/ca.pem",
+                "--trust-replace",
+                "--no-revocation-check",
+                &stamped,
+            ],
+        );
+        let text = String::from_utf8_lossy(&py.stdout);
+        assert!(
+            text.contains(":INTACT:TRUSTED"),
+            "{name}: pyhanko: {text}{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let ps = ok(d, "pdfsig", &["-nssdir", "sql:nss", &stamped]);
+        assert!(ps.contains("Signature is Valid."), "{name}: {ps}");
+        assert!(ps.contains("Certificate is Trusted."), "{name}: {ps}");
+        // The same keys make CAdES files OpenSSL verifies with only the root.
+        std::fs::write(d.join("note.txt"), format!("note by {name}")).unwrap();
+        seal_ok(
+            d,
+            &[
+                "stamp",
+                "note.txt",
+                "--format",
+                "cms",
+                "--seal",
+                &esl,
+                "--key",
+                &key,
+                "--chain",
+                "prov/ca.pem",
+                "--force",
+            ],
+        );
+        ok(
+            d,
+            "openssl",
+            &[
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "note.txt.p7s",
+                "-content",
+                "note.txt",
+                "-CAfile",
+                "root/ca.pem",
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
+            ],
+        );
+    }
+    // pyHanko signs with an RSA key under the same CA; seal verifies it with only the root.
+    let py = run(
+        d,
+        python_tool("pyhanko").to_str().unwrap(),
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "pemder",
+            "--key",
+            "ossl.key",
+            "--cert",
+            "ossl.pem",
+            "--chain",
+            "prov/ca.pem",
+            "--no-pass",
+            "rsa.pdf",
+            "by-pyhanko.pdf",
+        ],
+    );
+    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    let out = seal(d, &["--json", "verify", "by-pyhanko.pdf", "--trust", "root/ca.pem"]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert!(r["signatures"][0]["algorithm"].as_str().unwrap().contains("RSA"), "{r:#}");
+}

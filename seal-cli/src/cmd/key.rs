@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::new_key_passphrase;
 use crate::Outcome;
-use crate::cli::{CsrArgs, KeyNewArgs, KeyPubArgs};
+use crate::cli::{Alg, CsrArgs, KeyNewArgs, KeyPubArgs};
 
 pub fn new(a: &KeyNewArgs) -> Result<Outcome> {
     if let Some(uri) = &a.pkcs11 {
@@ -32,7 +32,10 @@ pub fn new(a: &KeyNewArgs) -> Result<Outcome> {
         .as_ref()
         .ok_or_else(|| seal_core::Error::InvalidInput("pass --out FILE or --pkcs11 URI".into()))?;
     let pass = new_key_passphrase(&a.pass)?;
-    let key = PrivateKey::generate(a.alg.into())?;
+    let key = match a.alg {
+        Alg::Rsa | Alg::RsaPss => PrivateKey::generate_rsa(a.bits, a.alg.into())?,
+        other => PrivateKey::generate(other.into())?,
+    };
     key.save(out, pass.as_deref().map(String::as_str), a.kdf.into(), a.force)?;
     let public_pem = key.public_key().to_pem()?;
     if let Some(p) = &a.public {

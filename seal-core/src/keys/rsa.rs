@@ -96,3 +96,70 @@ pub(super) fn verify_prehash(
     };
     r.map_err(|_| BadSignature)
 }
+
+/// RSA signing keys through AWS-LC (see the crate's `aws-lc` feature).
+#[cfg(feature = "aws-lc")]
+pub(super) mod signing {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RSA_PSS_SHA256};
+    use zeroize::Zeroizing;
+
+    use crate::error::{Error, Result};
+
+    /// An RSA private key.
+    pub(crate) struct SigningKey(KeyPair);
+
+    pub(crate) fn generate(bits: usize) -> Result<SigningKey> {
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            other => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "RSA with {other} bits (expected 2048, 3072 or 4096)"
+                )));
+            }
+        };
+        KeyPair::generate(size)
+            .map(SigningKey)
+            .map_err(|_| Error::Signing("RSA key generation failed".into()))
+    }
+
+    /// From a PKCS#8 `PrivateKeyInfo`.
+    pub(crate) fn from_pkcs8(der: &[u8]) -> Result<SigningKey> {
+        KeyPair::from_pkcs8(der).map(SigningKey).map_err(|e| Error::decode("RSA private key", e))
+    }
+
+    /// From a PKCS#1 `RSAPrivateKey` (OpenSSL's "RSA PRIVATE KEY").
+    pub(crate) fn from_pkcs1(der: &[u8]) -> Result<SigningKey> {
+        KeyPair::from_der(der).map(SigningKey).map_err(|e| Error::decode("RSA private key", e))
+    }
+
+    impl SigningKey {
+        /// The SubjectPublicKeyInfo of the key.
+        pub(crate) fn public_spki(&self) -> Result<Vec<u8>> {
+            use aws_lc_rs::encoding::PublicKeyX509Der;
+            AsDer::<PublicKeyX509Der>::as_der(self.0.public_key())
+                .map(|d| d.as_ref().to_vec())
+                .map_err(|_| Error::decode("RSA public key", "cannot encode"))
+        }
+
+        /// PKCS#8 v1 DER.
+        pub(crate) fn to_pkcs8(&self) -> Result<Zeroizing<Vec<u8>>> {
+            AsDer::<Pkcs8V1Der>::as_der(&self.0)
+                .map(|d| Zeroizing::new(d.as_ref().to_vec()))
+                .map_err(|_| Error::decode("RSA private key", "cannot encode"))
+        }
+
+        /// RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt 32, MGF1) with SHA-256 over `msg`.
+        pub(crate) fn sign(&self, pss: bool, msg: &[u8]) -> Result<Vec<u8>> {
+            let mut sig = vec![0u8; self.0.public_modulus_len()];
+            let padding = if pss { &RSA_PSS_SHA256 } else { &RSA_PKCS1_SHA256 };
+            self.0
+                .sign(padding, &aws_lc_rs::rand::SystemRandom::new(), msg, &mut sig)
+                .map_err(|_| Error::Signing("RSA signing failed".into()))?;
+            Ok(sig)
+        }
+    }
+}
