@@ -444,6 +444,15 @@ impl PublicKey {
         }
     }
 
+    /// What was accepted in reading this key that DER does not allow (a vendor quirk with
+    /// one meaning), for the report; `None` for a well-formed key.
+    pub fn leniency(&self) -> Option<&'static str> {
+        match self {
+            PublicKey::Rsa(k) => k.leniency(),
+            _ => None,
+        }
+    }
+
     /// Why this key no longer protects a signature, if it does not: RSA below 2,048 bits
     /// (ETSI TS 119 312, NIST SP 800-131A).
     pub fn weakness(&self) -> Option<String> {

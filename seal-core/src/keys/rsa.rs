@@ -19,6 +19,7 @@ pub struct RsaKey {
     key: rsa::PublicKey,
     spki: Vec<u8>,
     bits: usize,
+    leniency: Option<&'static str>,
 }
 
 /// `id-RSASSA-PSS` as a key algorithm (RFC 4055 §1.2): the key is an ordinary RSA key.
@@ -29,6 +30,11 @@ impl RsaKey {
     /// The key's modulus size in bits.
     pub fn bits(&self) -> usize {
         self.bits
+    }
+
+    /// What was accepted in reading this key that DER does not allow, if anything.
+    pub fn leniency(&self) -> Option<&'static str> {
+        self.leniency
     }
 
     pub(super) fn spki_der(&self) -> &[u8] {
@@ -50,15 +56,51 @@ pub(super) fn public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<RsaK
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| Error::decode("RSA public key", "unused bits in the key"))?;
-    let pkcs1 = rsa::pkcs1::RsaPublicKeyRef::try_from(bits_of)
-        .map_err(|e| Error::decode("RSA public key", e))?;
-    let key = rsa::PublicKey::try_from(pkcs1).map_err(|e| Error::decode("RSA public key", e))?;
+    let (key, leniency) = match rsa::pkcs1::RsaPublicKeyRef::try_from(bits_of) {
+        Ok(pkcs1) => {
+            (rsa::PublicKey::try_from(pkcs1).map_err(|e| Error::decode("RSA public key", e))?, None)
+        }
+        Err(e) => match negative_modulus(bits_of) {
+            Some(key) => (key, Some(NEGATIVE_MODULUS)),
+            None => return Err(Error::decode("RSA public key", e)),
+        },
+    };
     // An id-RSASSA-PSS key's parameters would restrict its use; each signature's own
     // parameters are what we check.
     debug_assert!(spki.algorithm.oid == OID_RSA_PSS || spki.algorithm.oid == super::OID_RSA);
     let spki_der = der::Encode::to_der(&spki).map_err(|e| Error::decode("RSA public key", e))?;
     let bits = key.n().bit_width() as usize;
-    Ok(RsaKey { key, spki: spki_der, bits })
+    Ok(RsaKey { key, spki: spki_der, bits, leniency })
+}
+
+const NEGATIVE_MODULUS: &str = "the RSA modulus is encoded as a negative INTEGER (no leading \
+     zero byte, as Estonian ID cards of 2011-2014 wrote it); read as the unsigned number its \
+     bytes give, as OpenSSL and EU DSS read it";
+
+/// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` whose modulus
+/// lacks the leading zero that makes it positive: the one encoding error in deployed
+/// certificates (ESTEID) that has a single meaning. Anything else is refused.
+fn negative_modulus(der: &[u8]) -> Option<rsa::PublicKey> {
+    use der::{Decode, Reader, SliceReader, Tag, Tagged};
+    let seq = der::asn1::AnyRef::from_der(der).ok()?;
+    if seq.tag() != Tag::Sequence {
+        return None;
+    }
+    let mut r = SliceReader::new(seq.value()).ok()?;
+    let n = der::asn1::AnyRef::decode(&mut r).ok()?;
+    let e = der::asn1::AnyRef::decode(&mut r).ok()?;
+    if !r.is_finished() || n.tag() != Tag::Integer || e.tag() != Tag::Integer {
+        return None;
+    }
+    let (n, e) = (n.value(), e.value());
+    // Negative: the top bit set; otherwise this is not the quirk we accept.
+    if n.first().is_none_or(|b| b & 0x80 == 0) || e.first().is_none_or(|b| b & 0x80 != 0) {
+        return None;
+    }
+    let bits = |b: &[u8]| u32::try_from(b.len() * 8).ok();
+    let n = rsa::BoxedUint::from_be_slice(n, bits(n)?).ok()?;
+    let e = rsa::BoxedUint::from_be_slice(e, bits(e)?).ok()?;
+    rsa::PublicKey::new(n, e).ok()
 }
 
 /// Verifies an RSA signature over a digest computed with `scheme.hash`.

@@ -92,7 +92,14 @@ pub struct PdfFile<S: Source> {
     /// The offset `startxref` names.
     pub startxref: u64,
     objstm_cache: std::cell::RefCell<HashMap<u32, std::rc::Rc<ObjStm>>>,
+    /// What was repaired while reading, for the report (see [`PdfFile::repairs`]).
+    repairs: std::cell::RefCell<Vec<String>>,
 }
+
+/// How far from where an offset points a repairing read looks for what should be there:
+/// writers that miscount by a few bytes (a CR LF counted as one, a BOM) are common, and
+/// pyHanko, qpdf and poppler accept them.
+const REPAIR_WINDOW: u64 = 64;
 
 struct ObjStm {
     data: Vec<u8>,
@@ -124,15 +131,39 @@ impl<S: Source> PdfFile<S> {
             });
         }
         let startxref = find_startxref(&src, len)?;
-        let mut pdf =
-            PdfFile { src, len, sections: Vec::new(), startxref, objstm_cache: Default::default() };
+        let mut pdf = PdfFile {
+            src,
+            len,
+            sections: Vec::new(),
+            startxref,
+            objstm_cache: Default::default(),
+            repairs: Default::default(),
+        };
         let mut next = Some(startxref);
         let mut seen = std::collections::HashSet::new();
         while let Some(off) = next {
             if !seen.insert(off) || pdf.sections.len() >= MAX_SECTIONS {
                 return Err(invalid("the cross-reference chain loops"));
             }
-            let mut section = pdf.read_section(off)?;
+            let mut section = match pdf.read_section(off) {
+                Ok(s) => s,
+                // `/Prev 0` from writers that mean "none": the header is there, not a table.
+                Err(_) if off == 0 && !pdf.sections.is_empty() => {
+                    pdf.repaired("/Prev 0 names no cross-reference section: taken as no /Prev");
+                    break;
+                }
+                Err(e) => match pdf.section_near(off) {
+                    Some((real, s)) => {
+                        let what = if pdf.sections.is_empty() { "startxref" } else { "/Prev" };
+                        pdf.repaired(format!(
+                            "{what} points at offset {off}; the cross-reference section is at \
+                             {real}"
+                        ));
+                        s
+                    }
+                    None => return Err(e),
+                },
+            };
             // A hybrid file: the table's /XRefStm holds objects only 1.5 readers see.
             if let Some(x) = section.trailer.get("XRefStm").and_then(Object::as_i64)
                 && let Ok(stm) = pdf.read_section(x as u64)
@@ -148,6 +179,58 @@ impl<S: Source> PdfFile<S> {
             pdf.sections.push(section);
         }
         Ok(pdf)
+    }
+
+    /// What a repairing read accepted (offsets a few bytes off, `/Prev 0`), in the order
+    /// met; empty for a well-formed file.
+    pub fn repairs(&self) -> Vec<String> {
+        self.repairs.borrow().clone()
+    }
+
+    fn repaired(&self, what: impl Into<String>) {
+        let what = what.into();
+        let mut r = self.repairs.borrow_mut();
+        if !r.contains(&what) {
+            r.push(what);
+        }
+    }
+
+    /// The bytes around `offset` that a repair searches, and where they start.
+    fn window(&self, offset: u64) -> Result<(u64, Vec<u8>)> {
+        let start = offset.saturating_sub(REPAIR_WINDOW);
+        let end = (offset + REPAIR_WINDOW + 32).min(self.len);
+        Ok((start, self.read_bytes(start, (end.saturating_sub(start)) as usize)?))
+    }
+
+    /// A cross-reference section (the keyword `xref`, or an object holding an xref stream)
+    /// starting near `offset`, the nearest that parses.
+    fn section_near(&self, offset: u64) -> Option<(u64, Section)> {
+        let (start, bytes) = self.window(offset).ok()?;
+        let mut candidates: Vec<u64> = (0..bytes.len())
+            .filter(|&i| i == 0 || bytes[i - 1].is_ascii_whitespace())
+            .filter(|&i| bytes[i..].starts_with(b"xref") || bytes[i].is_ascii_digit())
+            .map(|i| start + i as u64)
+            .filter(|&at| at != offset)
+            .collect();
+        candidates.sort_by_key(|&at| at.abs_diff(offset));
+        candidates.into_iter().find_map(|at| self.read_section(at).ok().map(|s| (at, s)))
+    }
+
+    /// Object `r` near `offset`, where an xref entry a few bytes off put it.
+    fn object_near(&self, offset: u64, r: Ref) -> Option<(u64, Object)> {
+        let (start, bytes) = self.window(offset).ok()?;
+        let header = format!("{} {} obj", r.num, r.generation);
+        let mut candidates: Vec<u64> = bytes
+            .windows(header.len())
+            .enumerate()
+            .filter(|(i, w)| *w == header.as_bytes() && (*i == 0 || !bytes[i - 1].is_ascii_digit()))
+            .map(|(i, _)| start + i as u64)
+            .collect();
+        candidates.sort_by_key(|&at| at.abs_diff(offset));
+        candidates.into_iter().find_map(|at| {
+            let (found, obj) = self.parse_at(at, |p| p.indirect()).ok()?;
+            (found.num == r.num).then_some((at, obj))
+        })
     }
 
     /// The file's length.
@@ -354,16 +437,25 @@ impl<S: Source> PdfFile<S> {
 
     /// Parses the indirect object at `offset`, checking that it is `r`.
     pub fn object_at(&self, offset: u64, r: Ref) -> Result<Object> {
-        let (found, obj) = self
-            .parse_at(offset, |p| p.indirect())
-            .map_err(|e| invalid(format!("object {} at offset {offset}: {e}", r.num)))?;
-        if found.num != r.num {
-            return Err(invalid(format!(
+        let parsed = self.parse_at(offset, |p| p.indirect());
+        let err = match parsed {
+            Ok((found, obj)) if found.num == r.num => return Ok(obj),
+            Ok((found, _)) => invalid(format!(
                 "the cross-reference table puts object {} at offset {offset}, where object {} is",
                 r.num, found.num
-            )));
+            )),
+            Err(e) => invalid(format!("object {} at offset {offset}: {e}", r.num)),
+        };
+        match self.object_near(offset, r) {
+            Some((real, obj)) => {
+                self.repaired(format!(
+                    "the cross-reference table puts object {} at offset {offset}; it is at {real}",
+                    r.num
+                ));
+                Ok(obj)
+            }
+            None => Err(err),
         }
-        Ok(obj)
     }
 
     fn object_in_stream(&self, stm: u32, idx: u32, r: Ref) -> Result<Object> {

@@ -424,7 +424,9 @@ fn prepare<S: Source>(
     for (r, d, data) in &streams {
         w.stream(*r, d, data);
     }
-    let prev = pdf.startxref;
+    // Where the newest section really is (a repairing read may have found it a few bytes
+    // from where startxref says), so that our update is well-formed.
+    let prev = pdf.sections[0].offset;
     let mut trailer = Dict::new();
     for k in ["Root", "Info", "ID"] {
         if let Some(v) = pdf.trailer().get(k) {

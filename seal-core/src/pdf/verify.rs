@@ -43,6 +43,18 @@ fn verify_pdf<S: Source>(
 ) -> Result<Vec<SignatureReport>> {
     let (root, cat) = catalog(pdf)?;
     let mdp = doc_mdp(pdf, &cat)?;
+    // Certificates in the document security store (/DSS, ETSI EN 319 142-1 §5.4) help build
+    // paths, as untrusted candidates.
+    let dss = dss_certificates(pdf, &cat);
+    let widened;
+    let trust = if dss.is_empty() {
+        trust
+    } else {
+        let mut t = trust.clone();
+        t.intermediates.extend(dss);
+        widened = t;
+        &widened
+    };
     let mut out = Vec::new();
     for f in fields(pdf, &cat)? {
         if f.ft.as_deref() != Some(b"Sig") {
@@ -63,7 +75,35 @@ fn verify_pdf<S: Source>(
         }
         out.push(report);
     }
+    // Said in every signature's report: what the reader had to repair.
+    let repairs = pdf.repairs();
+    if !repairs.is_empty() {
+        for r in &mut out {
+            r.push(CheckOutcome::passed(
+                "pdf-structure",
+                format!("read with repairs, as pyHanko and qpdf read it: {}", repairs.join("; ")),
+            ));
+        }
+    }
     Ok(out)
+}
+
+/// The certificates of the catalog's /DSS /Certs (streams holding DER certificates); those
+/// that cannot be read are left out (they only help build paths).
+fn dss_certificates<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::Certificate> {
+    use der::Decode;
+    const MAX_DSS_CERTS: usize = 1000;
+    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
+    let Ok(Object::Array(certs)) = pdf.get_key(&dss, "Certs") else { return Vec::new() };
+    certs
+        .iter()
+        .take(MAX_DSS_CERTS)
+        .filter_map(|c| match pdf.resolve(c).ok()? {
+            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
+            _ => None,
+        })
+        .filter_map(|der| crate::pki::Certificate::from_der(&der).ok())
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -338,6 +338,9 @@ impl Signer<'_, '_> {
                 "signature",
                 format!("{scheme} signature over {over} verifies ({})", key.describe()),
             ));
+            if let Some(lenient) = key.leniency() {
+                report.push(CheckOutcome::passed("leniency", format!("accepted: {lenient}")));
+            }
         } else {
             report.push(CheckOutcome::failed(
                 "signature",
