@@ -163,7 +163,7 @@ fn verify_one<S: Source>(
     let sub_filter = String::from_utf8_lossy(&sub_filter).into_owned();
     report.format = format!("PAdES ({sub_filter})");
     match sub_filter.as_str() {
-        "ETSI.CAdES.detached" | "adbe.pkcs7.detached" => {}
+        "ETSI.CAdES.detached" | "adbe.pkcs7.detached" | "adbe.pkcs7.sha1" => {}
         "ETSI.RFC3161" => {
             report.push(CheckOutcome::indeterminate(
                 "format",
@@ -308,7 +308,14 @@ fn verify_one<S: Source>(
         claimed_time: claimed,
     };
     let mut digest_of = |h: HashAlg| pdf.hash_ranges(&[(0, b), (c, end - c)], h);
-    match cms::verify_signed_data(&der, &ctx, &mut digest_of, trust, at) {
+    let inner = if sub_filter == "adbe.pkcs7.sha1" {
+        // ISO 32000-1 §12.8.3.3: the CMS encapsulates the SHA-1 digest of the byte range.
+        digest_of(HashAlg::Sha1)
+            .and_then(|d| cms::verify_digest_envelope(&der, &ctx, &d, trust, at))
+    } else {
+        cms::verify_signed_data(&der, &ctx, &mut digest_of, trust, at)
+    };
+    match inner {
         Ok(inner) if inner.len() == 1 => {
             let Some(inner) = inner.into_iter().next() else { return Ok(()) };
             report.signer = inner.signer;

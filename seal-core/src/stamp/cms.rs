@@ -31,7 +31,8 @@ use super::StampKey;
 
 mod verify;
 pub use verify::{
-    Detached, encapsulated_content, verify_attached, verify_file, verify_signed_data,
+    Detached, encapsulated_content, verify_attached, verify_digest_envelope, verify_file,
+    verify_signed_data,
 };
 
 /// `2.25.294709546000930366560518733175570341712`: the seal attribute (value: `SESeal`).

@@ -94,6 +94,46 @@ pub fn verify_attached(
     Ok((reports, content))
 }
 
+/// Verifies a CMS signature that encapsulates the digest of the signed data instead of the
+/// data (PDF's `adbe.pkcs7.sha1`, ISO 32000-1 §12.8.3.3): the encapsulated content must be
+/// `digest`, and the signature is verified over it.
+pub fn verify_digest_envelope(
+    cms: &[u8],
+    ctx: &Detached,
+    digest: &[u8],
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<Vec<SignatureReport>> {
+    let (der, _) = crate::ber::to_der(cms)?;
+    let sd = SignedData::parse(&der)?;
+    let content = sd
+        .content
+        .clone()
+        .ok_or_else(|| Error::decode("adbe.pkcs7.sha1 signature", "it encapsulates no digest"))?;
+    let mut digest_of = |h: HashAlg| Ok(h.hash(&content));
+    let mut reports = sd.verify(ctx, &mut digest_of, trust, at)?;
+    for r in &mut reports {
+        if content == digest {
+            r.push(CheckOutcome::passed(
+                "data-hash",
+                "the encapsulated SHA-1 digest matches the signed bytes (adbe.pkcs7.sha1)",
+            ));
+        } else {
+            r.push(CheckOutcome::failed(
+                "data-hash",
+                SubIndication::HashFailure,
+                "the encapsulated SHA-1 digest does not match the signed bytes: they were changed",
+            ));
+        }
+        r.push(CheckOutcome::indeterminate(
+            "crypto-constraints",
+            SubIndication::CryptoConstraintsFailure,
+            HashAlg::Sha1.weakness().unwrap_or("SHA-1"),
+        ));
+    }
+    Ok(reports)
+}
+
 /// The content of an attached CMS signature, or `None` if it is detached.
 pub fn encapsulated_content(sig: &[u8]) -> Result<Option<Vec<u8>>> {
     let der = super::from_bytes(sig)?;
