@@ -456,6 +456,9 @@ pub struct StampArgs {
     /// Overwrite existing stamps.
     #[arg(long)]
     pub force: bool,
+    /// Sign with RSASSA-PSS (SHA-256, MGF1, salt 32) instead of PKCS#1 v1.5 (RSA keys only).
+    #[arg(long)]
+    pub rsa_pss: bool,
     #[command(flatten)]
     pub pdf: PdfArgs,
     #[command(flatten)]

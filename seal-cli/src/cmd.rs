@@ -133,12 +133,31 @@ impl TrustArgs {
 /// A signing key named on the command line: a key file, or a PKCS#11 URI (`pkcs11:...`).
 /// The PIN of a token comes from the same sources as a passphrase, or the URI's pin-source.
 fn load_signer(key: &std::path::Path, pass: &PassArgs) -> Result<Box<dyn seal_core::keys::Signer>> {
+    load_signer_as(key, pass, None)
+}
+
+/// [`load_signer`], signing with `algorithm` when given (an RSA key: PSS instead of PKCS#1
+/// v1.5).
+fn load_signer_as(
+    key: &std::path::Path,
+    pass: &PassArgs,
+    algorithm: Option<Algorithm>,
+) -> Result<Box<dyn seal_core::keys::Signer>> {
     match key.to_str().filter(|s| s.starts_with("pkcs11:")) {
-        Some(uri) => Ok(Box::new(seal_core::keys::pkcs11::Pkcs11Signer::open(
-            &uri.parse()?,
-            &pass.source(),
-        )?)),
-        None => Ok(Box::new(seal_core::keys::PrivateKey::load(key, &pass.for_reading())?)),
+        Some(uri) => {
+            let k = seal_core::keys::pkcs11::Pkcs11Signer::open(&uri.parse()?, &pass.source())?;
+            Ok(Box::new(match algorithm {
+                Some(a) => k.signing_with(a)?,
+                None => k,
+            }))
+        }
+        None => {
+            let k = seal_core::keys::PrivateKey::load(key, &pass.for_reading())?;
+            Ok(Box::new(match algorithm {
+                Some(a) => k.signing_with(a)?,
+                None => k,
+            }))
+        }
     }
 }
 

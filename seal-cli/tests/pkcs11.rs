@@ -337,3 +337,112 @@ fn token_keys_do_everything_file_keys_do() {
     let out = h.seal(&["stamp", "x.txt", "--seal", "p256.esl", "--key", &uri("missing")], "1234");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such private key"));
 }
+
+#[test]
+fn rsa_and_p384_token_keys_stamp_files_json_and_pdfs() {
+    let h = Hsm::new();
+    h.ok(&["demo", "--dir", "pki"]);
+    let trust = ["--trust", "pki/root/ca.pem"];
+    for (alg, id) in [("rsa", "81"), ("rsa-pss", "82"), ("p384", "83")] {
+        let agency = uri(&format!("agency-{alg}"));
+        h.ok(&["key", "new", "--alg", alg, "--pkcs11", &agency, "--pub", &format!("{alg}.pub")]);
+        let (csr, cert, esl) = (format!("{alg}.csr"), format!("{alg}.pem"), format!("{alg}.esl"));
+        h.ok(&[
+            "csr",
+            "--key",
+            &agency,
+            "--cn",
+            "Token Office",
+            "--org",
+            "City",
+            "--country",
+            "VN",
+            "--org-id",
+            id,
+            "--out",
+            &csr,
+        ]);
+        h.ok(&[
+            "ca",
+            "issue",
+            "--dir",
+            "pki/province",
+            "--csr",
+            &csr,
+            "--profile",
+            "seal",
+            "--out",
+            &cert,
+        ]);
+        h.ok(&[
+            "seal",
+            "new",
+            "--maker-key",
+            "pki/seal-maker.key",
+            "--maker-cert",
+            "pki/seal-maker.pem",
+            "--holder-cert",
+            &cert,
+            "--name",
+            "Token Office",
+            "--id",
+            alg,
+            "--draw",
+            "--out",
+            &esl,
+        ]);
+        let stamp = |args: &[&str]| {
+            let mut all = vec!["stamp"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&[
+                "--seal",
+                &esl,
+                "--key",
+                &agency,
+                "--chain",
+                "pki/province/ca.pem",
+            ]);
+            if alg == "rsa-pss" {
+                all.push("--rsa-pss");
+            }
+            h.ok(&all)
+        };
+        let (doc, json) = (format!("doc-{alg}.txt"), format!("doc-{alg}.json"));
+        std::fs::write(h.dir.path().join(&doc), "stamped on a token").unwrap();
+        std::fs::write(h.dir.path().join(&json), r#"{"a": 1}"#).unwrap();
+        stamp(&[&doc, "--format", "cms"]);
+        stamp(&[&json]);
+        h.ok(&[&["verify", &doc][..], &trust].concat());
+        let out =
+            h.ok(&[&["--json", "verify", &format!("doc-{alg}.stamped.json")][..], &trust].concat());
+        let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let jose = if alg == "p384" {
+            "ES384"
+        } else if alg == "rsa" {
+            "RS256"
+        } else {
+            "PS256"
+        };
+        assert_eq!(r["signatures"][0]["algorithm"], jose, "{r:#}");
+        let pdf = format!("contract-{alg}.pdf");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf/gs-3pages.pdf"),
+            h.dir.path().join(&pdf),
+        )
+        .unwrap();
+        stamp(&[&pdf]);
+        let stamped = format!("contract-{alg}.stamped.pdf");
+        let report = h.ok(&[&["verify", &stamped][..], &trust].concat());
+        assert!(report.contains("PAdES (ETSI.CAdES.detached)]: TOTAL-PASSED"), "{report}");
+        let expected = match alg {
+            "rsa" => "RSA PKCS#1 v1.5 with SHA-256",
+            "rsa-pss" => "RSA-PSS with SHA-256",
+            _ => "ECDSA with SHA-384",
+        };
+        assert!(report.contains(expected), "{alg}: {report}");
+        let py = pyhanko_validate(h.dir.path(), &stamped);
+        assert!(py.contains("The signature is judged VALID."), "{alg}: {py}");
+        let pem = h.ok(&["key", "pub", &agency]);
+        assert_eq!(pem, std::fs::read_to_string(h.dir.path().join(format!("{alg}.pub"))).unwrap());
+    }
+}

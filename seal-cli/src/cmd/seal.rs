@@ -175,7 +175,11 @@ pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
 pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     let seal_der = io::read(&a.seal)?;
     let s = Seal::from_der(&seal_der).map_err(|e| e.in_file(&a.seal))?;
-    let key = super::load_signer(&a.key, &a.pass)?;
+    let key = super::load_signer_as(
+        &a.key,
+        &a.pass,
+        a.rsa_pss.then_some(seal_core::keys::Algorithm::RsaPssSha256),
+    )?;
     let mut chain = Vec::new();
     let cert = match &a.cert {
         Some(p) => {

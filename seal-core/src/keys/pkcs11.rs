@@ -25,7 +25,7 @@ use cryptoki::types::AuthPin;
 use der::Encode;
 use sha2::Digest;
 
-use super::{Algorithm, OID_ED25519, OID_P256, PublicKey, Signature, Signer};
+use super::{Algorithm, OID_ED25519, OID_P256, OID_P384, PublicKey, Signature, Signer};
 use crate::error::{Error, Result};
 use crate::secret::PassphraseSource;
 
@@ -200,6 +200,7 @@ pub struct Pkcs11Signer {
     session: Mutex<Session>,
     key: ObjectHandle,
     public: PublicKey,
+    algorithm: Algorithm,
     // Keeps the module loaded for as long as the session lives.
     _ctx: Pkcs11,
 }
@@ -234,7 +235,8 @@ impl Pkcs11Signer {
             }
         };
         let public = public_key(&session, uri)?;
-        Ok(Pkcs11Signer { session: Mutex::new(session), key, public, _ctx: ctx })
+        let algorithm = public.algorithm();
+        Ok(Pkcs11Signer { session: Mutex::new(session), key, public, algorithm, _ctx: ctx })
     }
 
     /// Generates a key pair on the token (label `object`, id `id` or random) and opens it.
@@ -264,18 +266,31 @@ impl Pkcs11Signer {
                     path: PathBuf::from(format!("token key {label:?}")),
                 });
             }
-            let (mech, params) = match alg {
-                Algorithm::EcdsaP256Sha256 => (Mechanism::EccKeyPairGen, OID_P256.to_der()),
-                Algorithm::Ed25519 => (Mechanism::EccEdwardsKeyPairGen, OID_ED25519.to_der()),
+            let curve = |oid: der::asn1::ObjectIdentifier| {
+                oid.to_der()
+                    .map(|p| vec![Attribute::EcParams(p)])
+                    .map_err(|e| Error::decode("curve OID", e))
+            };
+            let (mech, key_attrs) = match alg {
+                Algorithm::EcdsaP256Sha256 => (Mechanism::EccKeyPairGen, curve(OID_P256)?),
+                Algorithm::EcdsaP384Sha384 => (Mechanism::EccKeyPairGen, curve(OID_P384)?),
+                Algorithm::Ed25519 => (Mechanism::EccEdwardsKeyPairGen, curve(OID_ED25519)?),
+                Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => (
+                    Mechanism::RsaPkcsKeyPairGen,
+                    vec![
+                        Attribute::ModulusBits(3072u64.into()),
+                        Attribute::PublicExponent(vec![0x01, 0x00, 0x01]),
+                    ],
+                ),
                 other => return Err(Error::UnsupportedAlgorithm(format!("{other} on a token"))),
             };
-            let params = params.map_err(|e| Error::decode("curve OID", e))?;
             let common = [
                 Attribute::Token(true),
                 Attribute::Label(label.as_bytes().to_vec()),
                 Attribute::Id(id.clone()),
             ];
-            let mut public = vec![Attribute::EcParams(params), Attribute::Verify(true)];
+            let mut public = key_attrs;
+            public.push(Attribute::Verify(true));
             public.extend(common.iter().cloned());
             let mut private = vec![
                 Attribute::Private(true),
@@ -288,7 +303,26 @@ impl Pkcs11Signer {
         }
         let mut uri = uri.clone();
         uri.id = Some(id);
-        Pkcs11Signer::open(&uri, pin)
+        Pkcs11Signer::open(&uri, pin)?.signing_with(alg)
+    }
+
+    /// The same key, signing with another algorithm its type supports (an RSA key: PKCS#1
+    /// v1.5 by default, or PSS).
+    pub fn signing_with(mut self, algorithm: Algorithm) -> Result<Pkcs11Signer> {
+        let fits = match self.public {
+            PublicKey::Rsa(_) => {
+                matches!(algorithm, Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256)
+            }
+            _ => algorithm == self.public.algorithm(),
+        };
+        if !fits {
+            return Err(Error::KeyMismatch(format!(
+                "a {} key cannot sign with {algorithm}",
+                self.public.describe()
+            )));
+        }
+        self.algorithm = algorithm;
+        Ok(self)
     }
 }
 
@@ -297,22 +331,51 @@ fn public_key(session: &Session, uri: &Pkcs11Uri) -> Result<PublicKey> {
     let handle = handles
         .first()
         .ok_or_else(|| Error::InvalidInput("the token has no public key for this key".into()))?;
+    let kind = session.get_attributes(*handle, &[AttributeType::KeyType]).map_err(p11)?;
+    let kind = kind.into_iter().find_map(|a| match a {
+        Attribute::KeyType(k) => Some(k),
+        _ => None,
+    });
+    if kind == Some(KeyType::RSA) {
+        let attrs = session
+            .get_attributes(*handle, &[AttributeType::Modulus, AttributeType::PublicExponent])
+            .map_err(p11)?;
+        let (mut n, mut e) = (None, None);
+        for a in attrs {
+            match a {
+                Attribute::Modulus(m) => n = Some(m),
+                Attribute::PublicExponent(x) => e = Some(x),
+                _ => {}
+            }
+        }
+        let (Some(n), Some(e)) = (n, e) else {
+            return Err(Error::InvalidInput("the token's RSA key has no modulus".into()));
+        };
+        return PublicKey::from_spki_der(&rsa_spki(&n, &e)?);
+    }
     let attrs = session
-        .get_attributes(*handle, &[AttributeType::KeyType, AttributeType::EcPoint])
+        .get_attributes(*handle, &[AttributeType::EcPoint, AttributeType::EcParams])
         .map_err(p11)?;
-    let mut kind = None;
-    let mut point = None;
+    let (mut point, mut params) = (None, None);
     for a in attrs {
         match a {
-            Attribute::KeyType(k) => kind = Some(k),
             Attribute::EcPoint(p) => point = Some(p),
+            Attribute::EcParams(p) => params = Some(p),
             _ => {}
         }
     }
     let point = point
         .ok_or_else(|| Error::InvalidInput("the token's public key has no EC point".into()))?;
     let raw = unwrap_octet_string(point);
+    let curve = params.and_then(|p| {
+        use der::Decode;
+        der::asn1::ObjectIdentifier::from_der(&p).ok()
+    });
     match kind {
+        Some(KeyType::EC) if curve == Some(OID_P384) => {
+            let spki = ec_spki(OID_P384, &raw)?;
+            PublicKey::from_spki_der(&spki)
+        }
         Some(KeyType::EC) => p256::ecdsa::VerifyingKey::from_sec1_bytes(&raw)
             .map(PublicKey::EcdsaP256)
             .map_err(|e| Error::decode("token P-256 public key", e)),
@@ -329,6 +392,39 @@ fn public_key(session: &Session, uri: &Pkcs11Uri) -> Result<PublicKey> {
     }
 }
 
+/// A DER SubjectPublicKeyInfo for an RSA key from its modulus and exponent (unsigned, as
+/// PKCS#11 gives them).
+fn rsa_spki(n: &[u8], e: &[u8]) -> Result<Vec<u8>> {
+    use der::asn1::{BitString, UintRef};
+    let bad = |e: der::Error| Error::decode("token RSA public key", e);
+    let n = UintRef::new(n).map_err(bad)?;
+    let e = UintRef::new(e).map_err(bad)?;
+    let mut body = n.to_der().map_err(bad)?;
+    body.extend(e.to_der().map_err(bad)?);
+    let rsa_key = crate::seal::tlv::encode(0x30, &body);
+    let spki = spki::SubjectPublicKeyInfoOwned {
+        algorithm: spki::AlgorithmIdentifierOwned {
+            oid: super::OID_RSA,
+            parameters: Some(der::asn1::Any::null()),
+        },
+        subject_public_key: BitString::from_bytes(&rsa_key).map_err(bad)?,
+    };
+    spki.to_der().map_err(bad)
+}
+
+/// A DER SubjectPublicKeyInfo for an EC point on a named curve.
+fn ec_spki(curve: der::asn1::ObjectIdentifier, point: &[u8]) -> Result<Vec<u8>> {
+    let bad = |e: der::Error| Error::decode("token EC public key", e);
+    let spki = spki::SubjectPublicKeyInfoOwned {
+        algorithm: spki::AlgorithmIdentifierOwned {
+            oid: super::OID_EC_PUBLIC_KEY,
+            parameters: Some(der::asn1::Any::from(&curve)),
+        },
+        subject_public_key: der::asn1::BitString::from_bytes(point).map_err(bad)?,
+    };
+    spki.to_der().map_err(bad)
+}
+
 /// CKA_EC_POINT is a DER OCTET STRING around the point; some tokens give it bare.
 fn unwrap_octet_string(point: Vec<u8>) -> Vec<u8> {
     use der::Decode;
@@ -339,6 +435,10 @@ fn unwrap_octet_string(point: Vec<u8>) -> Vec<u8> {
 }
 
 impl Signer for Pkcs11Signer {
+    fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
     fn public_key(&self) -> &PublicKey {
         &self.public
     }
@@ -346,10 +446,29 @@ impl Signer for Pkcs11Signer {
     fn sign(&self, msg: &[u8]) -> Result<Signature> {
         let session =
             self.session.lock().map_err(|_| Error::Signing("token session poisoned".into()))?;
-        let (alg, sig) = match self.public.algorithm() {
+        let (alg, sig) = match self.algorithm {
             Algorithm::EcdsaP256Sha256 => {
                 let digest = sha2::Sha256::digest(msg);
                 (Algorithm::EcdsaP256Sha256, session.sign(&Mechanism::Ecdsa, self.key, &digest))
+            }
+            Algorithm::EcdsaP384Sha384 => {
+                let digest = sha2::Sha384::digest(msg);
+                (Algorithm::EcdsaP384Sha384, session.sign(&Mechanism::Ecdsa, self.key, &digest))
+            }
+            // CKM_SHA256_RSA_PKCS: the token hashes and pads (PKCS#11 v2.40 §2.1.14).
+            Algorithm::RsaPkcs1Sha256 => {
+                (Algorithm::RsaPkcs1Sha256, session.sign(&Mechanism::Sha256RsaPkcs, self.key, msg))
+            }
+            Algorithm::RsaPssSha256 => {
+                use cryptoki::mechanism::MechanismType;
+                use cryptoki::mechanism::rsa::{PkcsMgfType, PkcsPssParams};
+                let params = PkcsPssParams {
+                    hash_alg: MechanismType::SHA256,
+                    mgf: PkcsMgfType::MGF1_SHA256,
+                    s_len: 32u64.into(),
+                };
+                let m = Mechanism::Sha256RsaPkcsPss(params);
+                (Algorithm::RsaPssSha256, session.sign(&m, self.key, msg))
             }
             Algorithm::Ed25519 => {
                 let m = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
@@ -359,10 +478,18 @@ impl Signer for Pkcs11Signer {
         };
         let sig =
             sig.map_err(|e| Error::Signing(format!("the token refused to sign (removed?): {e}")))?;
-        let raw: [u8; 64] = sig.as_slice().try_into().map_err(|_| {
-            Error::Signing(format!("the token returned {} bytes, expected 64", sig.len()))
-        })?;
-        let signature = Signature::from_raw(alg, raw);
+        let expected = match alg {
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => self.public.rsa_modulus_bytes(),
+            Algorithm::EcdsaP384Sha384 => 96,
+            _ => 64,
+        };
+        if sig.len() != expected {
+            return Err(Error::Signing(format!(
+                "the token returned {} bytes, expected {expected}",
+                sig.len()
+            )));
+        }
+        let signature = Signature::from_raw(alg, sig);
         // Never hand out a signature the token got wrong.
         self.public
             .verify(msg, &signature)
