@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use seal_benches::{Keys, MESSAGE};
-use seal_core::keys::{Algorithm, Signer};
+use seal_core::keys::{Algorithm, PrivateKey, Signer};
 
 fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {
     // Warm up, then count whole batches until the time is up.
@@ -28,6 +28,28 @@ fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {
 
 fn main() {
     let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    // RSA-2048 (signing through AWS-LC, verifying through RustCrypto `rsa`) and P-384
+    // (RustCrypto `p384`): seal's API only; openssl speed is the anchor.
+    for (name, key) in [
+        ("rsa2048", PrivateKey::generate_rsa(2048, Algorithm::RsaPkcs1Sha256)),
+        ("p384", PrivateKey::generate(Algorithm::EcdsaP384Sha384)),
+    ] {
+        let Ok(key) = key else { continue };
+        let Ok(sig) = key.sign(&MESSAGE) else { continue };
+        let public = key.public_key().clone();
+        println!(
+            "seal-sign-{name} {:.0}",
+            rate(seconds, || {
+                let _ = black_box(key.sign(black_box(&MESSAGE)));
+            })
+        );
+        println!(
+            "seal-verify-{name} {:.0}",
+            rate(seconds, || {
+                let _ = black_box(public.verify(black_box(&MESSAGE), black_box(&sig)));
+            })
+        );
+    }
     for alg in [Algorithm::EcdsaP256Sha256, Algorithm::Ed25519] {
         let keys = Keys::new(alg);
         let sig = keys.our_signature();
