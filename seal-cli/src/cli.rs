@@ -248,9 +248,11 @@ pub struct LicenceIssueArgs {
 
 #[derive(Debug, Args)]
 pub struct LicenceVerifyArgs {
-    /// The licence: a text file (LC1:...), a PNG/JPEG with its QR code, or - for stdin.
+    /// The licence: a text file (LC1:..., or an EU digital COVID certificate HC1:...), a
+    /// PNG/JPEG with its QR code, or - for stdin.
     pub input: PathBuf,
-    /// Certificates of issuers whose licences are accepted (found by key id).
+    /// Certificates of issuers whose licences are accepted (found by key id); for a DCC,
+    /// its document signer certificates (DSCs).
     #[arg(long, required_unless_present = "trust_list")]
     pub issuers: Vec<PathBuf>,
     /// Signed trust lists naming the accepted issuers and what each may issue.

@@ -7,6 +7,7 @@
 //! and `kid`, the first 8 bytes of the SHA-256 of the issuer's certificate.
 
 pub mod batch;
+pub mod dcc;
 pub mod number;
 pub mod qr;
 pub mod schema;
@@ -22,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::keys::{Algorithm, Signature, Signer};
+use crate::keys::{Algorithm, Scheme, SchemeKind, Signature, Signer};
 use crate::pki::{self, Certificate};
 use crate::time::UnixTime;
 use crate::verify::{
@@ -106,9 +107,32 @@ pub fn key_id(cert: &Certificate) -> Result<[u8; 8]> {
 fn cose_alg(alg: Algorithm) -> Result<iana::Algorithm> {
     match alg {
         Algorithm::EcdsaP256Sha256 => Ok(iana::Algorithm::ES256),
+        Algorithm::EcdsaP384Sha384 => Ok(iana::Algorithm::ES384),
         Algorithm::Ed25519 => Ok(iana::Algorithm::EdDSA),
+        Algorithm::RsaPssSha256 => Ok(iana::Algorithm::PS256),
+        Algorithm::RsaPkcs1Sha256 => Ok(iana::Algorithm::RS256),
         other => Err(Error::UnsupportedAlgorithm(format!("{other} has no COSE algorithm here"))),
     }
+}
+
+/// How a COSE `alg` (RFC 9053 §2, RFC 8230 §2) is verified, and the key types it fits.
+/// ECDSA signatures in COSE are the fixed-width `r || s`.
+pub(crate) fn cose_scheme(alg: &iana::Algorithm) -> Option<(Scheme, &'static [&'static str])> {
+    use SchemeKind::*;
+    use iana::Algorithm as A;
+    Some(match alg {
+        A::ES256 => (Scheme::new(EcdsaPlain, HashAlg::Sha256), &["EC P-256"]),
+        A::ES384 => (Scheme::new(EcdsaPlain, HashAlg::Sha384), &["EC P-384"]),
+        A::ES512 => (Scheme::new(EcdsaPlain, HashAlg::Sha512), &["EC P-521"]),
+        A::EdDSA => (Scheme::new(Ed25519, HashAlg::Sha512), &["Ed25519"]),
+        A::PS256 => (Scheme::new(RsaPss { salt_len: 32 }, HashAlg::Sha256), &["RSA"]),
+        A::PS384 => (Scheme::new(RsaPss { salt_len: 48 }, HashAlg::Sha384), &["RSA"]),
+        A::PS512 => (Scheme::new(RsaPss { salt_len: 64 }, HashAlg::Sha512), &["RSA"]),
+        A::RS256 => (Scheme::new(RsaPkcs1, HashAlg::Sha256), &["RSA"]),
+        A::RS384 => (Scheme::new(RsaPkcs1, HashAlg::Sha384), &["RSA"]),
+        A::RS512 => (Scheme::new(RsaPkcs1, HashAlg::Sha512), &["RSA"]),
+        _ => return None,
+    })
 }
 
 fn cbor_err(e: impl std::fmt::Display) -> Error {
@@ -207,25 +231,20 @@ pub(crate) fn decode_cose(cose: &[u8]) -> Result<CoseSign1> {
         .map_err(|e| Error::decode("COSE_Sign1", e))
 }
 
-/// True if `sign1` verifies with the key of `cert` under the algorithm in its header.
+/// True if `sign1` verifies with the key of `cert` under the algorithm in its protected
+/// header, which must fit the key's type.
 pub(crate) fn cose_verifies(sign1: &CoseSign1, cert: &Certificate) -> bool {
-    let alg = match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
-            Algorithm::EcdsaP256Sha256
-        }
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
-            Algorithm::Ed25519
-        }
-        _ => return false,
+    // The algorithm belongs in the protected header; some DCC issuers put it in the
+    // unprotected one only (allowed by RFC 9052 §3.1; the DCC specification's "MAY").
+    let alg = sign1.protected.header.alg.as_ref().or(sign1.unprotected.alg.as_ref());
+    let Some(coset::RegisteredLabelWithPrivate::Assigned(alg)) = alg else {
+        return false;
     };
+    let Some((scheme, fits)) = cose_scheme(alg) else { return false };
     let Ok(key) = pki::certificate_key(cert) else { return false };
-    key.algorithm() == alg
-        && sign1
-            .verify_signature(&[], |sig, data| {
-                let raw: [u8; 64] = sig.try_into().map_err(|_| crate::keys::BadSignature)?;
-                key.verify(data, &Signature::from_raw(alg, raw))
-            })
-            .is_ok()
+    let kind = key.describe();
+    fits.iter().any(|f| kind.starts_with(f))
+        && sign1.verify_signature(&[], |sig, data| key.verify_scheme(&scheme, data, sig)).is_ok()
 }
 
 /// The compact text form: `LC1:` + base45(zlib(COSE)).
@@ -343,8 +362,13 @@ fn check(
     );
     report.signing_time = Some(licence.issued.to_string());
     let kid = &sign1.protected.header.key_id;
-    report.algorithm =
-        cose_algorithm(sign1).map_or_else(|| "unsupported".to_owned(), |a| a.to_string());
+    report.algorithm = match &sign1.protected.header.alg {
+        Some(coset::RegisteredLabelWithPrivate::Assigned(a)) => match cose_scheme(a) {
+            Some((scheme, _)) => scheme.to_string(),
+            None => format!("unsupported COSE algorithm {a:?}"),
+        },
+        _ => "no COSE algorithm".to_owned(),
+    };
     // Every certificate carrying this kid is tried (kids can collide).
     let candidates: Vec<&Certificate> =
         issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();

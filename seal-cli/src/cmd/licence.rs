@@ -146,6 +146,9 @@ pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
             Error::InvalidInput("not text and not a PNG or JPEG image".into()).in_file(&a.input)
         })?,
     };
+    if licence::dcc::is_dcc(&text) {
+        return verify_dcc(a, &text, &issuers, &trust, at);
+    }
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.len() > 1 && a.trust_list.is_empty() {
         return verify_bulk(a, &lines, &issuers, &trust, at);
@@ -315,6 +318,32 @@ pub fn verify_list(a: &TrustListVerifyArgs) -> Result<Outcome> {
         .map_err(|e| e.in_file(&a.input))?;
     let report = Report::new(a.input.display().to_string(), at, vec![list.report]);
     Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+}
+
+/// An EU digital COVID certificate (`HC1:`): its signature by one of the signer
+/// certificates given (`--issuers` and `--trust`), its times, and its claims.
+fn verify_dcc(
+    a: &LicenceVerifyArgs,
+    text: &str,
+    issuers: &[seal_core::pki::Certificate],
+    trust: &seal_core::verify::Trust,
+    at: UnixTime,
+) -> Result<Outcome> {
+    let signers: Vec<_> = issuers.iter().chain(&trust.anchors).cloned().collect();
+    let (dcc, sig) = licence::dcc::verify(text, &signers, at).map_err(|e| e.in_file(&a.input))?;
+    let report = Report::new(a.input.display().to_string(), at, vec![sig]);
+    let mut t = String::new();
+    if let Some(d) = &dcc {
+        let _ = writeln!(
+            t,
+            "EU digital COVID certificate, issued by {}",
+            d.issuer.as_deref().unwrap_or("?")
+        );
+        let _ = writeln!(t, "Holder:    {}", d.certificate["nam"]);
+        let _ = writeln!(t, "Born:      {}", d.certificate["dob"]);
+    }
+    let _ = write!(t, "{report}");
+    Ok(Outcome { text: t, json: json!({"dcc": dcc, "report": report}), passed: report.is_valid() })
 }
 
 /// Many licences, one per line (a registry export): verified in bulk on all cores.
