@@ -422,6 +422,25 @@ impl PublicKey {
         }
     }
 
+    /// Refuses an algorithm this key cannot sign with: an RSA key signs with PKCS#1 v1.5
+    /// or PSS, every other key with its one algorithm.
+    pub fn check_signs_with(&self, algorithm: Algorithm) -> Result<()> {
+        let fits = match self {
+            PublicKey::Rsa(_) => {
+                matches!(algorithm, Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256)
+            }
+            _ => algorithm == self.algorithm(),
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch(format!(
+                "a {} key cannot sign with {algorithm}",
+                self.describe()
+            )))
+        }
+    }
+
     /// The key type and size for people, e.g. `RSA 3072`, `EC P-384`.
     pub fn describe(&self) -> String {
         match self {

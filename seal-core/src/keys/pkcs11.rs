@@ -309,18 +309,7 @@ impl Pkcs11Signer {
     /// The same key, signing with another algorithm its type supports (an RSA key: PKCS#1
     /// v1.5 by default, or PSS).
     pub fn signing_with(mut self, algorithm: Algorithm) -> Result<Pkcs11Signer> {
-        let fits = match self.public {
-            PublicKey::Rsa(_) => {
-                matches!(algorithm, Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256)
-            }
-            _ => algorithm == self.public.algorithm(),
-        };
-        if !fits {
-            return Err(Error::KeyMismatch(format!(
-                "a {} key cannot sign with {algorithm}",
-                self.public.describe()
-            )));
-        }
+        self.public.check_signs_with(algorithm)?;
         self.algorithm = algorithm;
         Ok(self)
     }

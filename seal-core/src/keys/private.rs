@@ -100,18 +100,7 @@ impl PrivateKey {
     /// The same key, signing with another algorithm its key type supports (an RSA key:
     /// [`Algorithm::RsaPkcs1Sha256`] by default, or [`Algorithm::RsaPssSha256`]).
     pub fn signing_with(mut self, algorithm: Algorithm) -> Result<PrivateKey> {
-        let fits = match self.public {
-            PublicKey::Rsa(_) => {
-                matches!(algorithm, Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256)
-            }
-            _ => algorithm == self.public.algorithm(),
-        };
-        if !fits {
-            return Err(Error::KeyMismatch(format!(
-                "a {} key cannot sign with {algorithm}",
-                self.public.describe()
-            )));
-        }
+        self.public.check_signs_with(algorithm)?;
         self.algorithm = algorithm;
         Ok(self)
     }
