@@ -282,6 +282,10 @@ pub struct TrustArgs {
     /// CRL files (repeat the option).
     #[arg(long)]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses (DER, as `openssl ocsp -respout` writes them; repeat the option):
+    /// revocation evidence used before CRLs.
+    #[arg(long)]
+    pub ocsp: Vec<PathBuf>,
     /// Validation time (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
     #[arg(long)]
     pub at: Option<String>,

@@ -124,6 +124,10 @@ impl TrustArgs {
         for p in &self.crl {
             trust.crls.extend(pki::load_crls(p)?);
         }
+        for p in &self.ocsp {
+            let data = seal_core::io::read(p)?;
+            trust.ocsp.push(pki::ocsp::OcspResponse::from_der(&data).map_err(|e| e.in_file(p))?);
+        }
         trust.policy.cades_baseline = self.policy.contains(&crate::cli::PolicyArg::CadesBaseline);
         trust.policy.require_revocation = self.require_revocation;
         Ok((trust, time_arg(self.at.as_deref())?))

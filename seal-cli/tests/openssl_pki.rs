@@ -602,3 +602,205 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert!(r["signatures"][0]["algorithm"].as_str().unwrap().contains("RSA"), "{r:#}");
 }
+
+/// `openssl ocsp` as the responder: a delegated responder (id-kp-OCSPSigning) and the CA
+/// itself sign good and revoked answers; seal uses them with `--ocsp`, and refuses a
+/// response signed by a certificate the CA did not make a responder, or past nextUpdate.
+#[test]
+fn openssl_ocsp_responses_are_revocation_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pki(d);
+    std::fs::write(
+        d.join("ocsp.cnf"),
+        "[ocsp]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = OCSPSigning\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        "openssl",
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ocsp.key",
+            "-subj",
+            "/CN=OCSP responder",
+            "-out",
+            "ocsp.csr",
+        ],
+    );
+    ok(
+        d,
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "ocsp.csr",
+            "-CA",
+            "inter.pem",
+            "-CAkey",
+            "inter.key",
+            "-set_serial",
+            "77",
+            "-days",
+            "30",
+            "-extfile",
+            "ocsp.cnf",
+            "-extensions",
+            "ocsp",
+            "-out",
+            "ocsp.pem",
+        ],
+    );
+    // OpenSSL's index: rsa.pem good, p384.pem revoked.
+    let serial = |pem: &str| {
+        let out = ok(d, "openssl", &["x509", "-in", pem, "-noout", "-serial"]);
+        let hex = out.trim().trim_start_matches("serial=").to_string();
+        if hex.len() % 2 == 1 { format!("0{hex}") } else { hex }
+    };
+    let index = format!(
+        "V\t301231235959Z\t\t{}\tunknown\t/CN=OpenSSL rsa/O=Interop\n\
+         R\t301231235959Z\t260101000000Z,keyCompromise\t{}\tunknown\t/CN=OpenSSL p384/O=Interop\n",
+        serial("rsa.pem"),
+        serial("p384.pem")
+    );
+    std::fs::write(d.join("index.txt"), index).unwrap();
+    for (leaf, signer, key, out) in [
+        ("rsa.pem", "ocsp.pem", "ocsp.key", "rsa-good.der"),
+        ("p384.pem", "ocsp.pem", "ocsp.key", "p384-revoked.der"),
+        ("rsa.pem", "inter.pem", "inter.key", "rsa-by-ca.der"),
+        ("rsa.pem", "qualified.pem", "qualified.key", "rsa-by-stranger.der"),
+    ] {
+        ok(
+            d,
+            "openssl",
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "inter.pem",
+                "-rsigner",
+                signer,
+                "-rkey",
+                key,
+                "-issuer",
+                "inter.pem",
+                "-cert",
+                leaf,
+                "-ndays",
+                "1",
+                "-respout",
+                out,
+            ],
+        );
+    }
+    for (name, signer) in [("rsa", "rsa"), ("p384", "p384")] {
+        let sig = format!("doc.txt.{name}.p7s");
+        let (cert, key) = (format!("{signer}.pem"), format!("{signer}.key"));
+        ok(
+            d,
+            "openssl",
+            &[
+                "cms",
+                "-sign",
+                "-binary",
+                "-in",
+                "doc.txt",
+                "-signer",
+                &cert,
+                "-inkey",
+                &key,
+                "-certfile",
+                "inter.pem",
+                "-cades",
+                "-outform",
+                "DER",
+                "-out",
+                &sig,
+            ],
+        );
+    }
+    let verify = |sig: &str, ocsp: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--json", "verify", "doc.txt", "--sig", sig, "--trust", "root.pem", "--ocsp", ocsp,
+        ];
+        args.extend_from_slice(extra);
+        let out = seal(d, &args);
+        (out.status.code(), json(&out))
+    };
+    let revocation = |r: &serde_json::Value| {
+        r["signatures"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "revocation")
+            .map(|c| c["detail"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    // Good, from a delegated responder and from the CA itself.
+    for ocsp in ["rsa-good.der", "rsa-by-ca.der"] {
+        let (code, r) = verify("doc.txt.rsa.p7s", ocsp, &[]);
+        assert_eq!(code, Some(0), "{ocsp}: {r:#}");
+        assert!(revocation(&r).contains("OCSP of"), "{ocsp}: {}", revocation(&r));
+    }
+    // Revoked before the validation time: TOTAL-FAILED, REVOKED.
+    let (code, r) = verify("doc.txt.p384.p7s", "p384-revoked.der", &[]);
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["sub_indication"], "REVOKED", "{r:#}");
+    // Signed by a certificate that is no responder of the CA: not evidence; with
+    // --require-revocation that leaves the status unknown (TRY_LATER).
+    let (code, r) = verify("doc.txt.rsa.p7s", "rsa-by-stranger.der", &["--require-revocation"]);
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["sub_indication"], "TRY_LATER", "{r:#}");
+    // Past nextUpdate (a day): stale, INDETERMINATE.
+    let later = seal(
+        d,
+        &[
+            "--json",
+            "verify",
+            "doc.txt",
+            "--sig",
+            "doc.txt.rsa.p7s",
+            "--trust",
+            "root.pem",
+            "--ocsp",
+            "rsa-good.der",
+            "--at",
+            "2030-01-01",
+        ],
+    );
+    let r = json(&later);
+    assert_eq!(later.status.code(), Some(1));
+    assert!(r.to_string().contains("stale") || r["indication"] != "TOTAL-PASSED", "{r:#}");
+    // OpenSSL checks the same responses the same way.
+    let o = run(
+        d,
+        "openssl",
+        &[
+            "ocsp",
+            "-respin",
+            "rsa-good.der",
+            "-no_nonce",
+            "-issuer",
+            "inter.pem",
+            "-cert",
+            "rsa.pem",
+            "-CAfile",
+            "root.pem",
+            "-verify_other",
+            "inter.pem",
+        ],
+    );
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(text.contains("rsa.pem: good") && text.contains("Response verify OK"), "{text}");
+}

@@ -11,6 +11,7 @@
 pub mod ca;
 mod issue;
 mod name;
+pub mod ocsp;
 pub mod path;
 mod profile;
 pub mod revocation;

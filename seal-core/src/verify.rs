@@ -21,6 +21,8 @@ pub struct Trust {
     pub intermediates: Vec<Certificate>,
     /// Certificate revocation lists.
     pub crls: Vec<Crl>,
+    /// OCSP responses (RFC 6960), used before CRLs.
+    pub ocsp: Vec<crate::pki::ocsp::OcspResponse>,
     /// What the verifier requires beyond the defaults.
     pub policy: Policy,
 }
@@ -71,11 +73,13 @@ fn push_revocation(report: &mut SignatureReport, path: &crate::pki::path::PathRe
         .map(|l| {
             let how = match &l.revocation {
                 None => "not checked (no CRL or OCSP response given)".to_string(),
-                Some(RevocationStatus::Good { this_update, .. }) => {
-                    format!("CRL of {this_update}: not revoked")
+                Some(RevocationStatus::Good { this_update, source, .. }) => {
+                    format!("{source} of {this_update}: not revoked")
                 }
-                Some(RevocationStatus::Revoked { date, .. }) => format!("CRL: revoked on {date}"),
-                Some(RevocationStatus::Stale { .. }) => "CRL: stale".to_string(),
+                Some(RevocationStatus::Revoked { date, source, .. }) => {
+                    format!("{source}: revoked on {date}")
+                }
+                Some(RevocationStatus::Stale { source, .. }) => format!("{source}: stale"),
                 Some(RevocationStatus::NoCrl { detail }) => format!("none: {detail}"),
             };
             format!("\"{}\": {how}", l.subject)

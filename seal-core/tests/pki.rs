@@ -234,7 +234,7 @@ fn revocation_with_crls() {
 
         // Required for all: the root's CRL for the intermediate is missing.
         let opts =
-            Options { purpose: Purpose::Seal, revocation: RevocationPolicy::All, max_depth: 8 };
+            Options { revocation: RevocationPolicy::All, ..Options::new(Purpose::Seal, true) };
         let r = path::validate_with(
             &p.leaf,
             &inter,

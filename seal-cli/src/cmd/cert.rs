@@ -47,14 +47,14 @@ pub fn verify(a: &CertVerifyArgs) -> Result<Outcome> {
     let leaf = certs.remove(0);
     let (mut trust, at) = a.trust.load()?;
     trust.intermediates.extend(certs);
-    let (anchors, intermediates, crls) = (trust.anchors, trust.intermediates, trust.crls);
     let purpose = match a.purpose {
         PurposeArg::Any => Purpose::Any,
         PurposeArg::Ca => Purpose::Ca,
         PurposeArg::LicenceIssuer => Purpose::LicenceIssuer,
         PurposeArg::Seal => Purpose::Seal,
     };
-    let mut opts = Options::new(purpose, !crls.is_empty());
+    let mut opts = Options::for_trust(purpose, &trust);
+    let (anchors, intermediates, crls) = (trust.anchors, trust.intermediates, trust.crls);
     if let Some(check) = a.crl_check {
         opts.revocation = match check {
             CrlCheck::All => RevocationPolicy::All,

@@ -46,12 +46,14 @@ fn verify_pdf<S: Source>(
     // Certificates in the document security store (/DSS, ETSI EN 319 142-1 §5.4) help build
     // paths, as untrusted candidates.
     let dss = dss_certificates(pdf, &cat);
+    let dss_ocsp = dss_ocsp_responses(pdf, &cat);
     let widened;
-    let trust = if dss.is_empty() {
+    let trust = if dss.is_empty() && dss_ocsp.is_empty() {
         trust
     } else {
         let mut t = trust.clone();
         t.intermediates.extend(dss);
+        t.ocsp.extend(dss_ocsp);
         widened = t;
         &widened
     };
@@ -103,6 +105,26 @@ fn dss_certificates<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::
             _ => None,
         })
         .filter_map(|der| crate::pki::Certificate::from_der(&der).ok())
+        .collect()
+}
+
+/// The OCSP responses of the catalog's /DSS /OCSPs (streams holding DER OCSPResponses);
+/// unreadable ones are left out (each is checked before it counts).
+fn dss_ocsp_responses<S: Source>(
+    pdf: &PdfFile<S>,
+    cat: &Dict,
+) -> Vec<crate::pki::ocsp::OcspResponse> {
+    const MAX_DSS_OCSP: usize = 1000;
+    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
+    let Ok(Object::Array(items)) = pdf.get_key(&dss, "OCSPs") else { return Vec::new() };
+    items
+        .iter()
+        .take(MAX_DSS_OCSP)
+        .filter_map(|c| match pdf.resolve(c).ok()? {
+            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
+            _ => None,
+        })
+        .filter_map(|der| crate::pki::ocsp::OcspResponse::from_der(&der).ok())
         .collect()
 }
 

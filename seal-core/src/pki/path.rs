@@ -84,7 +84,7 @@ pub enum RevocationPolicy {
 }
 
 /// Options of [`validate_with`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// What the leaf is for.
     pub purpose: Purpose,
@@ -92,20 +92,23 @@ pub struct Options {
     pub revocation: RevocationPolicy,
     /// The longest path accepted, counting the leaf and the anchor.
     pub max_depth: usize,
+    /// OCSP responses to use before CRLs.
+    pub ocsp: std::sync::Arc<[super::ocsp::OcspResponse]>,
 }
 
 impl Options {
     /// Default options for a purpose: revocation checking of the leaf when CRLs are supplied.
     pub fn new(purpose: Purpose, crls_supplied: bool) -> Options {
         let revocation = if crls_supplied { RevocationPolicy::Leaf } else { RevocationPolicy::Off };
-        Options { purpose, revocation, max_depth: 8 }
+        Options { purpose, revocation, max_depth: 8, ocsp: std::sync::Arc::new([]) }
     }
 
     /// Options for a verifier's trust settings: revocation of the end entity is checked
     /// when CRLs are given, and of every certificate, required, with
     /// [`crate::verify::Policy::require_revocation`].
     pub fn for_trust(purpose: Purpose, trust: &crate::verify::Trust) -> Options {
-        let mut o = Options::new(purpose, !trust.crls.is_empty());
+        let mut o = Options::new(purpose, !trust.crls.is_empty() || !trust.ocsp.is_empty());
+        o.ocsp = trust.ocsp.clone().into();
         if trust.policy.require_revocation {
             o.revocation = RevocationPolicy::All;
         }
@@ -608,13 +611,14 @@ fn check_path(
         if i < last && opts.revocation != RevocationPolicy::Off {
             let issuer = path[i + 1].0;
             let required = opts.revocation == RevocationPolicy::All || i == 0;
-            let s = revocation::check(cert, issuer, crls, at);
+            let s = super::ocsp::check(cert, issuer, &opts.ocsp, at)
+                .unwrap_or_else(|| revocation::check(cert, issuer, crls, at));
             match &s {
                 RevocationStatus::Good { .. } => {}
-                RevocationStatus::Revoked { date, reason } => {
+                RevocationStatus::Revoked { date, reason, .. } => {
                     fail(Check::Revoked { date: *date, reason: *reason })
                 }
-                RevocationStatus::Stale { next_update } => {
+                RevocationStatus::Stale { next_update, .. } => {
                     fail(Check::RevocationStale { next_update: *next_update })
                 }
                 RevocationStatus::NoCrl { detail } if required => {

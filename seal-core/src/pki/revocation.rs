@@ -57,6 +57,22 @@ impl RevocationReason {
         }
     }
 
+    /// The reason a CRLReason code (RFC 5280 §5.3.1) names; `None` for removeFromCRL (8)
+    /// and unknown codes.
+    pub(crate) fn from_code(code: u8) -> Option<RevocationReason> {
+        Some(match code {
+            0 => RevocationReason::Unspecified,
+            1 => RevocationReason::KeyCompromise,
+            2 | 10 => RevocationReason::CaCompromise,
+            3 => RevocationReason::AffiliationChanged,
+            4 => RevocationReason::Superseded,
+            5 => RevocationReason::CessationOfOperation,
+            6 => RevocationReason::CertificateHold,
+            9 => RevocationReason::PrivilegeWithdrawn,
+            _ => return None,
+        })
+    }
+
     fn from_x509(r: CrlReason) -> Option<RevocationReason> {
         Some(match r {
             CrlReason::AffiliationChanged => RevocationReason::AffiliationChanged,
@@ -210,10 +226,12 @@ pub fn crl_number(crl: &Crl) -> Option<Vec<u8>> {
 pub enum RevocationStatus {
     /// A valid, fresh CRL from the issuer does not list the certificate.
     Good {
-        /// thisUpdate of the CRL used.
+        /// thisUpdate of the CRL or OCSP response used.
         this_update: UnixTime,
-        /// nextUpdate of the CRL used.
+        /// Until when it is fresh (nextUpdate).
         next_update: UnixTime,
+        /// A CRL or an OCSP response.
+        source: RevocationSource,
     },
     /// No usable CRL from the certificate's issuer was supplied.
     NoCrl {
@@ -224,14 +242,38 @@ pub enum RevocationStatus {
     Revoked {
         /// The revocation date.
         date: UnixTime,
-        /// The reason, if the CRL gives one.
+        /// The reason, if the CRL or response gives one.
         reason: Option<RevocationReason>,
+        /// A CRL or an OCSP response.
+        source: RevocationSource,
     },
-    /// The newest usable CRL is past its nextUpdate (or has none): the answer is unknown.
+    /// The newest usable CRL or response is past its nextUpdate (or has none): the answer
+    /// is unknown.
     Stale {
-        /// The CRL's nextUpdate, if it has one.
+        /// Its nextUpdate, if it has one.
         next_update: Option<UnixTime>,
+        /// A CRL or an OCSP response.
+        source: RevocationSource,
     },
+}
+
+/// Where a revocation answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationSource {
+    /// A certificate revocation list (RFC 5280 §5).
+    Crl,
+    /// An OCSP response (RFC 6960).
+    Ocsp,
+}
+
+impl fmt::Display for RevocationSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RevocationSource::Crl => "CRL",
+            RevocationSource::Ocsp => "OCSP",
+        })
+    }
 }
 
 /// Checks `cert` (issued by `issuer`) against `crls` at time `at`.
@@ -285,15 +327,16 @@ pub fn check(
             return RevocationStatus::Revoked {
                 date,
                 reason: reason.and_then(RevocationReason::from_x509),
+                source: RevocationSource::Crl,
             };
         }
     }
     let this_update = UnixTime::from_x509(&tbs.this_update);
     match tbs.next_update.as_ref().map(UnixTime::from_x509) {
         Some(next_update) if at <= next_update => {
-            RevocationStatus::Good { this_update, next_update }
+            RevocationStatus::Good { this_update, next_update, source: RevocationSource::Crl }
         }
-        next_update => RevocationStatus::Stale { next_update },
+        next_update => RevocationStatus::Stale { next_update, source: RevocationSource::Crl },
     }
 }
 

@@ -1,0 +1,346 @@
+//! OCSP responses (RFC 6960) as revocation evidence: given by the verifier (`--ocsp FILE`)
+//! or carried in a document (a PDF's /DSS /OCSPs), checked offline.
+//!
+//! ```text
+//! OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT
+//!                             SEQUENCE { responseType OID, response OCTET STRING } }
+//! BasicOCSPResponse ::= SEQUENCE { tbsResponseData ResponseData, signatureAlgorithm,
+//!                                  signature BIT STRING, certs [0] EXPLICIT SEQUENCE OF
+//!                                  Certificate OPTIONAL }
+//! ResponseData ::= SEQUENCE { version [0] EXPLICIT DEFAULT v1, responderID CHOICE {
+//!                             byName [1] Name, byKey [2] OCTET STRING }, producedAt,
+//!                             responses SEQUENCE OF SingleResponse, responseExtensions [1] }
+//! SingleResponse ::= SEQUENCE { certID, certStatus CHOICE { good [0], revoked [1]
+//!                               RevokedInfo, unknown [2] }, thisUpdate, nextUpdate [0]
+//!                               EXPLICIT OPTIONAL, singleExtensions [1] OPTIONAL }
+//! CertID ::= SEQUENCE { hashAlgorithm, issuerNameHash, issuerKeyHash, serialNumber }
+//! ```
+//! A response counts for a certificate only if its CertID names the certificate (issuer
+//! name and key hashes, serial), it is signed by the issuer itself or by a responder the
+//! issuer certified for OCSP signing (extendedKeyUsage id-kp-OCSPSigning, RFC 6960 §4.2.2.2),
+//! and `thisUpdate <= at <= nextUpdate`; without nextUpdate it is fresh for
+//! [`FRESH_WITHOUT_NEXT_UPDATE`] after thisUpdate.
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode, Tagged};
+use spki::AlgorithmIdentifierRef;
+use x509_cert::Certificate;
+
+use super::revocation::{RevocationReason, RevocationSource, RevocationStatus};
+use super::{certificate_key, key_usage};
+use crate::digest::HashAlg;
+use crate::error::{Error, Result};
+use crate::seal::tlv::{self, Seq};
+use crate::time::UnixTime;
+
+/// How long a response without nextUpdate is taken as fresh after its thisUpdate.
+pub const FRESH_WITHOUT_NEXT_UPDATE: u64 = 24 * 3600;
+
+const OID_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
+const OID_OCSP_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
+
+/// A parsed basic OCSP response.
+#[derive(Debug, Clone)]
+pub struct OcspResponse {
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    signature_algorithm: Vec<u8>,
+    signature: Vec<u8>,
+    responder: Responder,
+    produced_at: UnixTime,
+    certs: Vec<Certificate>,
+    responses: Vec<Single>,
+}
+
+#[derive(Debug, Clone)]
+enum Responder {
+    ByName(Vec<u8>),
+    ByKey(Vec<u8>),
+}
+
+#[derive(Debug, Clone)]
+struct Single {
+    hash: Option<HashAlg>,
+    name_hash: Vec<u8>,
+    key_hash: Vec<u8>,
+    serial: Vec<u8>,
+    status: Status,
+    this_update: UnixTime,
+    next_update: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone)]
+enum Status {
+    Good,
+    Revoked(UnixTime, Option<RevocationReason>),
+    Unknown,
+}
+
+impl OcspResponse {
+    /// Parses an `OCSPResponse` (or a bare `BasicOCSPResponse`, as CMS and PDFs carry it).
+    pub fn from_der(der: &[u8]) -> Result<OcspResponse> {
+        let top = Seq::parse("OCSPResponse", der)?;
+        let basic_der = match top.get(0, "responseStatus")?.tag() {
+            der::Tag::Enumerated => {
+                let status = top.get(0, "responseStatus")?.value().first().copied();
+                if status != Some(0) {
+                    return Err(Error::decode(
+                        "OCSP response",
+                        format!("the responder answered with status {}", status.unwrap_or(255)),
+                    ));
+                }
+                let bytes = Seq::children("responseBytes", top.get(1, "responseBytes")?)?;
+                let rb = Seq::of("ResponseBytes", bytes.get(0, "ResponseBytes")?)?;
+                if rb.oid(0, "responseType")? != OID_BASIC {
+                    return Err(Error::decode("OCSP response", "not a basic OCSP response"));
+                }
+                rb.octets(1, "response")?.to_vec()
+            }
+            _ => der.to_vec(),
+        };
+        Self::from_basic(basic_der)
+    }
+
+    fn from_basic(der: Vec<u8>) -> Result<OcspResponse> {
+        let basic = Seq::parse("BasicOCSPResponse", &der)?;
+        let tbs = basic.raw(0, "tbsResponseData")?;
+        let signature_algorithm = basic.raw(1, "signatureAlgorithm")?;
+        let signature = basic.bits(2, "signature")?.to_vec();
+        let mut certs = Vec::new();
+        if let Ok(c) = basic.get(3, "certs") {
+            let seq = Seq::children("certs", c)?;
+            for item in Seq::of("certs", seq.get(0, "certs")?)?.items {
+                if let Ok(cert) = Certificate::from_der(&tlv::raw("certificate", item)?) {
+                    certs.push(cert);
+                }
+            }
+        }
+        let data = Seq::parse("ResponseData", &tbs)?;
+        let mut i = 0;
+        if data.get(0, "version")?.tag().is_context_specific()
+            && data.get(0, "version")?.tag().number().value() == 0
+        {
+            i = 1;
+        }
+        let rid = data.get(i, "responderID")?;
+        let rid_inner = Seq::children("responderID", rid)?.get(0, "responderID")?;
+        let responder = match rid.tag().number().value() {
+            1 => Responder::ByName(tlv::raw("responderID", rid_inner)?),
+            2 => Responder::ByKey(rid_inner.value().to_vec()),
+            _ => return Err(Error::decode("OCSP response", "unknown responderID")),
+        };
+        let produced_at = data.time(i + 1, "producedAt")?;
+        let mut responses = Vec::new();
+        for r in Seq::of("responses", data.get(i + 2, "responses")?)?.items {
+            responses.push(single(r)?);
+        }
+        Ok(OcspResponse {
+            der,
+            tbs,
+            signature_algorithm,
+            signature,
+            responder,
+            produced_at,
+            certs,
+            responses,
+        })
+    }
+
+    /// When the responder produced the response.
+    pub fn produced_at(&self) -> UnixTime {
+        self.produced_at
+    }
+
+    /// The BasicOCSPResponse DER.
+    pub fn to_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// What this response says of `cert` (issued by `issuer`) at `at`, or `None` if it
+    /// does not speak of it.
+    pub fn status_of(
+        &self,
+        cert: &Certificate,
+        issuer: &Certificate,
+        at: UnixTime,
+    ) -> Option<RevocationStatus> {
+        let single = self.responses.iter().find(|s| names(s, cert, issuer))?;
+        if let Err(why) = self.signed_for(issuer, at) {
+            return Some(RevocationStatus::NoCrl { detail: format!("OCSP response: {why}") });
+        }
+        if single.this_update > at {
+            return Some(RevocationStatus::NoCrl {
+                detail: format!("the OCSP response is from {}, after {at}", single.this_update),
+            });
+        }
+        let fresh_until = single
+            .next_update
+            .unwrap_or_else(|| single.this_update.plus_secs(FRESH_WITHOUT_NEXT_UPDATE));
+        Some(match &single.status {
+            Status::Revoked(date, reason) if *date <= at => RevocationStatus::Revoked {
+                date: *date,
+                reason: *reason,
+                source: RevocationSource::Ocsp,
+            },
+            _ if at > fresh_until => RevocationStatus::Stale {
+                next_update: Some(fresh_until),
+                source: RevocationSource::Ocsp,
+            },
+            Status::Good | Status::Revoked(..) => RevocationStatus::Good {
+                this_update: single.this_update,
+                next_update: fresh_until,
+                source: RevocationSource::Ocsp,
+            },
+            Status::Unknown => RevocationStatus::NoCrl {
+                detail: "the OCSP responder does not know the certificate".into(),
+            },
+        })
+    }
+
+    /// Checks that the response is signed by `issuer` or by a responder it certified.
+    fn signed_for(&self, issuer: &Certificate, at: UnixTime) -> std::result::Result<(), String> {
+        let alg = AlgorithmIdentifierRef::from_der(&self.signature_algorithm)
+            .map_err(|e| format!("signatureAlgorithm: {e}"))?;
+        let signer = if self.responder_is(issuer) {
+            issuer
+        } else {
+            let delegated = self
+                .certs
+                .iter()
+                .find(|c| self.responder_is(c))
+                .ok_or("it is signed neither by the issuer nor by a responder it names")?;
+            check_delegated(delegated, issuer, at)?;
+            delegated
+        };
+        let key = certificate_key(signer).map_err(|e| format!("responder key: {e}"))?;
+        key.verify_x509(&self.tbs, &alg, &self.signature)
+            .map_err(|_| "its signature does not verify".to_string())
+    }
+
+    fn responder_is(&self, cert: &Certificate) -> bool {
+        match &self.responder {
+            Responder::ByName(name) => {
+                cert.tbs_certificate().subject().to_der().is_ok_and(|d| &d == name)
+            }
+            Responder::ByKey(hash) => HashAlg::Sha1.hash(spk_bits(cert)) == *hash,
+        }
+    }
+}
+
+/// A delegated responder: issued by the CA, for OCSP signing, valid at `at`.
+fn check_delegated(
+    responder: &Certificate,
+    issuer: &Certificate,
+    at: UnixTime,
+) -> std::result::Result<(), String> {
+    let tbs = responder.tbs_certificate();
+    if tbs.issuer() != issuer.tbs_certificate().subject() {
+        return Err("the delegated responder was not certified by the issuer".into());
+    }
+    let issuer_key = certificate_key(issuer).map_err(|e| e.to_string())?;
+    let tbs_der = tbs.to_der().map_err(|e| e.to_string())?;
+    issuer_key
+        .verify_x509(
+            &tbs_der,
+            &responder.signature_algorithm().owned_to_ref(),
+            responder.signature().raw_bytes(),
+        )
+        .map_err(|_| "the delegated responder's certificate does not verify".to_string())?;
+    let eku = tbs
+        .get_extension::<x509_cert::ext::pkix::ExtendedKeyUsage>()
+        .ok()
+        .flatten()
+        .is_some_and(|(_, e)| e.0.contains(&OID_OCSP_SIGNING));
+    if !eku {
+        return Err("the delegated responder lacks extendedKeyUsage id-kp-OCSPSigning".into());
+    }
+    if key_usage(responder).is_some_and(|k| !k.digital_signature() && !k.non_repudiation()) {
+        return Err("the delegated responder's keyUsage does not allow signing".into());
+    }
+    let v = super::Validity::of(responder);
+    if at < v.not_before || at > v.not_after {
+        return Err(format!("the delegated responder's certificate is not valid at {at}"));
+    }
+    Ok(())
+}
+
+use der::referenced::OwnedToRef;
+
+/// The subjectPublicKey bits of a certificate, as CertID and byKey hash them.
+fn spk_bits(cert: &Certificate) -> &[u8] {
+    cert.tbs_certificate().subject_public_key_info().subject_public_key.raw_bytes()
+}
+
+fn names(s: &Single, cert: &Certificate, issuer: &Certificate) -> bool {
+    let Some(hash) = s.hash else { return false };
+    let serial_ok = cert.tbs_certificate().serial_number().as_bytes() == s.serial.as_slice();
+    let issuer_name = cert.tbs_certificate().issuer().to_der().unwrap_or_default();
+    serial_ok
+        && hash.hash(&issuer_name) == s.name_hash
+        && hash.hash(spk_bits(issuer)) == s.key_hash
+        && issuer.tbs_certificate().subject().to_der().is_ok_and(|d| d == issuer_name)
+}
+
+fn single(any: der::asn1::AnyRef<'_>) -> Result<Single> {
+    let s = Seq::of("SingleResponse", any)?;
+    let id = s.seq(0, "certID")?;
+    let alg = id.seq(0, "hashAlgorithm")?.oid(0, "algorithm")?;
+    let serial_any = id.get(3, "serialNumber")?;
+    let status_any = s.get(1, "certStatus")?;
+    let status = match status_any.tag().number().value() {
+        0 => Status::Good,
+        1 => {
+            let info = Seq::children("RevokedInfo", status_any)?;
+            let date = tlv::time("RevokedInfo", "revocationTime", info.get(0, "revocationTime")?)?;
+            let reason = info.get(1, "revocationReason").ok().and_then(|r| {
+                let inner = Seq::children("revocationReason", r).ok()?;
+                let code = *inner.get(0, "CRLReason").ok()?.value().first()?;
+                RevocationReason::from_code(code)
+            });
+            Status::Revoked(date, reason)
+        }
+        _ => Status::Unknown,
+    };
+    let this_update = s.time(2, "thisUpdate")?;
+    let mut next_update = None;
+    if let Ok(n) = s.get(3, "nextUpdate")
+        && n.tag().is_context_specific()
+        && n.tag().number().value() == 0
+    {
+        next_update = Some(tlv::time(
+            "nextUpdate",
+            "nextUpdate",
+            Seq::children("nextUpdate", n)?.get(0, "nextUpdate")?,
+        )?);
+    }
+    Ok(Single {
+        hash: HashAlg::from_oid(alg),
+        name_hash: id.octets(1, "issuerNameHash")?.to_vec(),
+        key_hash: id.octets(2, "issuerKeyHash")?.to_vec(),
+        serial: serial_any.value().to_vec(),
+        status,
+        this_update,
+        next_update,
+    })
+}
+
+/// What the OCSP responses say of `cert`: the first that speaks of it with a usable answer,
+/// else the first that speaks of it at all.
+pub fn check(
+    cert: &Certificate,
+    issuer: &Certificate,
+    responses: &[OcspResponse],
+    at: UnixTime,
+) -> Option<RevocationStatus> {
+    let mut fallback = None;
+    for r in responses {
+        match r.status_of(cert, issuer, at) {
+            Some(s @ (RevocationStatus::Good { .. } | RevocationStatus::Revoked { .. })) => {
+                return Some(s);
+            }
+            Some(other) => fallback = fallback.or(Some(other)),
+            None => {}
+        }
+    }
+    fallback
+}
