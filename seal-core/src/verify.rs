@@ -68,6 +68,13 @@ fn push_revocation(report: &mut SignatureReport, path: &crate::pki::path::PathRe
     if below.is_empty() {
         return;
     }
+    if !path.chain.iter().any(|l| l.trust_anchor) {
+        report.push(CheckOutcome::passed(
+            "revocation",
+            "not checked: the chain does not reach a trust anchor",
+        ));
+        return;
+    }
     let each: Vec<String> = below
         .iter()
         .map(|l| {
