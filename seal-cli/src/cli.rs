@@ -675,6 +675,36 @@ pub enum CaCommand {
     /// Publish a new CRL with every revoked certificate.
     #[command(after_help = "Example:\n  seal ca crl --dir province --days 7 --out province.crl")]
     Crl(CaCrlArgs),
+    /// Answer for one certificate with a signed OCSP response (RFC 6960), from the CA's records.
+    #[command(
+        after_help = "Example:\n  seal ca ocsp --dir province --serial 4f1c... --days 1 --out agency.ocsp\n  \
+                      seal verify contract.stamped.pdf --trust root.pem --ocsp agency.ocsp"
+    )]
+    Ocsp(CaOcspArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaOcspArgs {
+    /// The CA's state directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The certificate's serial number (hex).
+    #[arg(long)]
+    pub serial: String,
+    /// Days until nextUpdate.
+    #[arg(long, default_value_t = 1)]
+    pub days: u64,
+    /// The CA's key elsewhere than DIR/ca.key, e.g. a PKCS#11 URI.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Where to write the response (DER).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
 }
 
 #[derive(Debug, Args)]

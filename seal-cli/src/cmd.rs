@@ -35,6 +35,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Ca(CaCommand::Issue(a)) => ca::issue(&a),
         Command::Ca(CaCommand::Revoke(a)) => ca::revoke(&a),
         Command::Ca(CaCommand::Crl(a)) => ca::crl(&a),
+        Command::Ca(CaCommand::Ocsp(a)) => ca::ocsp(&a),
         Command::Cert(CertCommand::Show(a)) => cert::show(&a),
         Command::Cert(CertCommand::Verify(a)) => cert::verify(&a),
         Command::Seal(SealCommand::New(a)) => seal::new(&a),

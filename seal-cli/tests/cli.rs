@@ -63,6 +63,7 @@ fn every_command_has_help_with_an_example() {
         &["ca", "issue"],
         &["ca", "revoke"],
         &["ca", "crl"],
+        &["ca", "ocsp"],
         &["cert", "show"],
         &["cert", "verify"],
         &["seal", "new"],

@@ -804,3 +804,74 @@ fn openssl_ocsp_responses_are_revocation_evidence() {
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(text.contains("rsa.pem: good") && text.contains("Response verify OK"), "{text}");
 }
+
+/// `seal ca ocsp` answers from the CA's records; OpenSSL verifies the answers, and seal uses
+/// them: good for the demo agency, revoked for the revoked one.
+#[test]
+fn our_ocsp_responses_verify_in_openssl_and_in_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let serial = |pem: &str| {
+        let out = seal_ok(d, &["--json", "cert", "show", pem]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v[0]["serial"].as_str().unwrap().to_string()
+    };
+    for (who, status) in [("agency", "good"), ("revoked-agency", "revoked")] {
+        let pem = format!("pki/{who}.pem");
+        let out = format!("{who}.ocsp");
+        seal_ok(
+            d,
+            &["ca", "ocsp", "--dir", "pki/province", "--serial", &serial(&pem), "--out", &out],
+        );
+        let o = run(
+            d,
+            "openssl",
+            &[
+                "ocsp",
+                "-respin",
+                &out,
+                "-no_nonce",
+                "-issuer",
+                "pki/province/ca.pem",
+                "-cert",
+                &pem,
+                "-CAfile",
+                "pki/root/ca.pem",
+                "-verify_other",
+                "pki/province/ca.pem",
+            ],
+        );
+        let text =
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        assert!(text.contains("Response verify OK"), "{who}: {text}");
+        assert!(text.contains(&format!("{pem}: {status}")), "{who}: {text}");
+        let v = seal(
+            d,
+            &[
+                "--json",
+                "cert",
+                "verify",
+                &pem,
+                "--trust",
+                "pki/root/ca.pem",
+                "--untrusted",
+                "pki/province/ca.pem",
+                "--ocsp",
+                &out,
+                "--purpose",
+                "seal",
+            ],
+        );
+        let r = json(&v);
+        if status == "good" {
+            assert_eq!(v.status.code(), Some(0), "{r:#}");
+        } else {
+            assert_eq!(r["sub_indication"], "REVOKED", "{r:#}");
+        }
+    }
+    // An unknown serial is answered "unknown" (OpenSSL agrees), never "good".
+    seal_ok(d, &["ca", "ocsp", "--dir", "pki/province", "--serial", "0badc0de", "--out", "x.ocsp"]);
+    let o = run(d, "openssl", &["ocsp", "-respin", "x.ocsp", "-resp_text", "-noverify"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Cert Status: unknown"));
+}

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{invalid, time_arg};
 use crate::Outcome;
-use crate::cli::{CaCrlArgs, CaIssueArgs, CaNewArgs, CaRevokeArgs, ProfileArg};
+use crate::cli::{CaCrlArgs, CaIssueArgs, CaNewArgs, CaOcspArgs, CaRevokeArgs, ProfileArg};
 
 pub fn new(a: &CaNewArgs) -> Result<Outcome> {
     let spec = NewCa {
@@ -112,6 +112,22 @@ pub fn revoke(a: &CaRevokeArgs) -> Result<Outcome> {
             record.serial, record.subject
         ),
         json!({"serial": record.serial, "subject": record.subject, "date": at, "reason": reason}),
+    ))
+}
+
+pub fn ocsp(a: &CaOcspArgs) -> Result<Outcome> {
+    let ca = Ca::open(&a.dir)?;
+    if a.out.exists() && !a.force {
+        return Err(seal_core::Error::AlreadyExists { path: a.out.clone() });
+    }
+    let key = super::ca_signer(&ca, a.key.as_deref(), &a.pass)?;
+    let now = UnixTime::now();
+    let der = ca.ocsp(&key, &a.serial, now, now.plus_days(a.days))?;
+    io::write_atomic(&a.out, &der, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!("wrote the OCSP response for serial {} to {}\n", a.serial, a.out.display()),
+        json!({"ocsp": a.out, "serial": a.serial, "this_update": now,
+               "next_update": now.plus_days(a.days)}),
     ))
 }
 

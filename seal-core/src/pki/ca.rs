@@ -352,6 +352,31 @@ impl Ca {
         })
     }
 
+    /// A signed OCSP response (RFC 6960) for one serial number, from the CA's records: good,
+    /// revoked (with date and reason), or unknown if this CA never issued it. Signed with
+    /// the CA's key, so no responder certificate is needed.
+    pub fn ocsp(
+        &self,
+        signer: &dyn Signer,
+        serial_hex: &str,
+        this_update: UnixTime,
+        next_update: UnixTime,
+    ) -> Result<Vec<u8>> {
+        let serial = parse_hex(serial_hex)?;
+        let records = self.issued()?;
+        let status = match records.iter().find(|r| parse_hex(&r.serial).is_ok_and(|s| s == serial))
+        {
+            None => super::ocsp::CertStatus::Unknown,
+            Some(r) => match r.revoked {
+                Some(rev) if rev.date <= this_update => {
+                    super::ocsp::CertStatus::Revoked { date: rev.date, reason: rev.reason }
+                }
+                _ => super::ocsp::CertStatus::Good,
+            },
+        };
+        super::ocsp::build_response(&self.cert, signer, &serial, status, this_update, next_update)
+    }
+
     /// Every certificate this CA issued.
     pub fn issued(&self) -> Result<Vec<IssuedRecord>> {
         Ok(read_state(&self.dir)?.certificates)

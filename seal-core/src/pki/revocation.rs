@@ -57,6 +57,20 @@ impl RevocationReason {
         }
     }
 
+    /// The CRLReason code (RFC 5280 §5.3.1).
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            RevocationReason::Unspecified => 0,
+            RevocationReason::KeyCompromise => 1,
+            RevocationReason::CaCompromise => 2,
+            RevocationReason::AffiliationChanged => 3,
+            RevocationReason::Superseded => 4,
+            RevocationReason::CessationOfOperation => 5,
+            RevocationReason::CertificateHold => 6,
+            RevocationReason::PrivilegeWithdrawn => 9,
+        }
+    }
+
     /// The reason a CRLReason code (RFC 5280 §5.3.1) names; `None` for removeFromCRL (8)
     /// and unknown codes.
     pub(crate) fn from_code(code: u8) -> Option<RevocationReason> {
