@@ -875,3 +875,50 @@ fn our_ocsp_responses_verify_in_openssl_and_in_seal() {
     let o = run(d, "openssl", &["ocsp", "-respin", "x.ocsp", "-resp_text", "-noverify"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Cert Status: unknown"));
 }
+
+/// Revocation data carried inside a signature counts (once checked): pyHanko embeds the
+/// CRLs in an adbe-revocationInfoArchival signed attribute (adbe.pkcs7.detached) or in the
+/// PDF's /DSS (PAdES); seal needs no --crl to know the agency is good and the revoked one
+/// revoked.
+#[test]
+fn revocation_data_inside_a_signature_is_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let pdf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf/gs-3pages.pdf");
+    std::fs::copy(&pdf, d.join("in.pdf")).unwrap();
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pyhanko_sign_revinfo.py");
+    let python = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    for (who, form) in [("agency", "adbe"), ("agency", "pades"), ("revoked-agency", "adbe")] {
+        let out = format!("{who}-{form}.pdf");
+        let (key, cert) = (format!("pki/{who}.key"), format!("pki/{who}.pem"));
+        let py = run(
+            d,
+            &python,
+            &[
+                script.to_str().unwrap(),
+                &key,
+                &cert,
+                "pki/province/ca.pem",
+                "pki/root/ca.pem",
+                "in.pdf",
+                &out,
+                form,
+                "pki/province.crl",
+                "pki/root.crl",
+            ],
+        );
+        assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+        let v = seal(d, &["--json", "verify", &out, "--trust", "pki/root/ca.pem"]);
+        let r = json(&v);
+        if who == "agency" {
+            assert_eq!(v.status.code(), Some(0), "{form}: {r:#}");
+            let checks = r["signatures"][0]["checks"].as_array().unwrap();
+            let rev = checks.iter().find(|c| c["check"] == "revocation").unwrap();
+            assert!(rev["detail"].as_str().unwrap().contains("CRL of"), "{form}: {rev}");
+        } else {
+            assert_eq!(r["sub_indication"], "REVOKED", "{form}: {r:#}");
+        }
+    }
+}

@@ -47,13 +47,15 @@ fn verify_pdf<S: Source>(
     // paths, as untrusted candidates.
     let dss = dss_certificates(pdf, &cat);
     let dss_ocsp = dss_ocsp_responses(pdf, &cat);
+    let dss_crls = dss_crls(pdf, &cat);
     let widened;
-    let trust = if dss.is_empty() && dss_ocsp.is_empty() {
+    let trust = if dss.is_empty() && dss_ocsp.is_empty() && dss_crls.is_empty() {
         trust
     } else {
         let mut t = trust.clone();
         t.intermediates.extend(dss);
         t.ocsp.extend(dss_ocsp);
+        t.crls.extend(dss_crls);
         widened = t;
         &widened
     };
@@ -105,6 +107,23 @@ fn dss_certificates<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::
             _ => None,
         })
         .filter_map(|der| crate::pki::Certificate::from_der(&der).ok())
+        .collect()
+}
+
+/// The CRLs of the catalog's /DSS /CRLs (each is checked before it counts).
+fn dss_crls<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::Crl> {
+    use der::Decode;
+    const MAX_DSS_CRLS: usize = 1000;
+    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
+    let Ok(Object::Array(items)) = pdf.get_key(&dss, "CRLs") else { return Vec::new() };
+    items
+        .iter()
+        .take(MAX_DSS_CRLS)
+        .filter_map(|c| match pdf.resolve(c).ok()? {
+            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
+            _ => None,
+        })
+        .filter_map(|der| crate::pki::Crl::from_der(&der).ok())
         .collect()
 }
 

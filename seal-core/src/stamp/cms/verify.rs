@@ -168,8 +168,64 @@ struct SignedData<'a> {
     content_type: ObjectIdentifier,
     content: Option<Vec<u8>>,
     certs: Vec<Certificate>,
+    /// Revocation data carried in `crls` (RevocationInfoChoices, RFC 5652 §10.2.1).
+    revocation: RevocationData,
     infos: Seq<'a>,
 }
+
+/// CRLs and OCSP responses a signature carries; each is checked before it counts.
+#[derive(Default)]
+struct RevocationData {
+    crls: Vec<crate::pki::Crl>,
+    ocsp: Vec<crate::pki::ocsp::OcspResponse>,
+}
+
+impl RevocationData {
+    /// `RevocationInfoChoice ::= CHOICE { crl CertificateList, other [1] IMPLICIT
+    /// OtherRevocationInfoFormat { otherRevInfoFormat OID, otherRevInfo ANY } }`, with
+    /// id-ri-ocsp-response (RFC 5940) for OCSP.
+    fn add_choice(&mut self, item: der::asn1::AnyRef<'_>) {
+        if item.tag() == der::Tag::Sequence {
+            if let Ok(der) = tlv::raw("crl", item)
+                && let Ok(crl) = crate::pki::Crl::from_der(&der)
+            {
+                self.crls.push(crl);
+            }
+        } else if item.tag().is_context_specific()
+            && item.tag().number().value() == 1
+            && let Ok(other) = Seq::children("OtherRevocationInfoFormat", item)
+            && other.oid(0, "otherRevInfoFormat").is_ok_and(|o| o == OID_RI_OCSP)
+            && let Ok(raw) = other.raw(1, "otherRevInfo")
+            && let Ok(r) = crate::pki::ocsp::OcspResponse::from_der(&raw)
+        {
+            self.ocsp.push(r);
+        }
+    }
+
+    /// `RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRLs OPTIONAL,
+    /// ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL, otherRevInfo [2] ... }`
+    /// (Adobe's signed attribute 1.2.840.113583.1.1.8, ISO 32000-1 §12.8.3.3.2).
+    fn add_archival(&mut self, attr: der::asn1::AnyRef<'_>) {
+        let Ok(seq) = Seq::of("RevocationInfoArchival", attr) else { return };
+        for field in &seq.items {
+            let Ok(inner) = Seq::children("RevocationInfoArchival", *field) else { continue };
+            let Ok(list) = inner.get(0, "list").and_then(|l| Seq::of("list", l)) else { continue };
+            for item in &list.items {
+                let Ok(der) = tlv::raw("revocation info", *item) else { continue };
+                match field.tag().number().value() {
+                    0 => self.crls.extend(crate::pki::Crl::from_der(&der)),
+                    1 => self.ocsp.extend(crate::pki::ocsp::OcspResponse::from_der(&der)),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// id-ri-ocsp-response (RFC 5940 §4.1).
+const OID_RI_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.16.2");
+/// adbe-revocationInfoArchival.
+const OID_ADBE_REVOCATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
 
 impl<'a> SignedData<'a> {
     /// ```text
@@ -200,6 +256,7 @@ impl<'a> SignedData<'a> {
             Err(_) => None,
         };
         let mut certs = Vec::new();
+        let mut revocation = RevocationData::default();
         let mut i = 3;
         while let Ok(item) = sd.get(i, "SignedData element") {
             if item.tag() == der::Tag::Set {
@@ -216,10 +273,15 @@ impl<'a> SignedData<'a> {
                     }
                 }
             }
+            if item.tag().is_context_specific() && item.tag().number().value() == 1 {
+                for c in Seq::children("crls", item)?.items {
+                    revocation.add_choice(c);
+                }
+            }
             i += 1;
         }
         let infos = Seq::children("signerInfos", sd.get(i, "signerInfos")?)?;
-        Ok(SignedData { content_type, content, certs, infos })
+        Ok(SignedData { content_type, content, certs, revocation, infos })
     }
 
     fn verify(
@@ -230,12 +292,35 @@ impl<'a> SignedData<'a> {
         at: UnixTime,
     ) -> Result<Vec<SignatureReport>> {
         // Certificates in the signature help build the signer's path; they are not trusted.
+        // Revocation data in it (and in each signer's adbe-revocationInfoArchival) counts
+        // once checked, like the verifier's own.
+        let mut extra = RevocationData::default();
+        for info in &self.infos.items {
+            if let Ok(info) = Seq::of("SignerInfo", *info)
+                && let Ok(attrs) = info.get(3, "signedAttrs")
+                && attrs.tag().is_context_specific()
+                && attrs.tag().number().value() == 0
+                && let Ok(a) = attributes(attrs)
+                && let Some(archival) = a.revocation_archival
+            {
+                extra.add_archival(archival);
+            }
+        }
         let widened;
-        let trust = if self.certs.is_empty() {
+        let trust = if self.certs.is_empty()
+            && self.revocation.crls.is_empty()
+            && self.revocation.ocsp.is_empty()
+            && extra.crls.is_empty()
+            && extra.ocsp.is_empty()
+        {
             trust
         } else {
             let mut t = trust.clone();
             t.intermediates.extend(self.certs.iter().cloned());
+            t.crls.extend(self.revocation.crls.iter().cloned());
+            t.ocsp.extend(self.revocation.ocsp.iter().cloned());
+            t.crls.extend(extra.crls);
+            t.ocsp.extend(extra.ocsp);
             widened = t;
             &widened
         };
@@ -280,6 +365,7 @@ struct Attributes<'a> {
     signing_time: Option<UnixTime>,
     signing_cert_v2: Option<der::asn1::AnyRef<'a>>,
     signing_cert_v1: Option<der::asn1::AnyRef<'a>>,
+    revocation_archival: Option<der::asn1::AnyRef<'a>>,
     seal: Option<Vec<u8>>,
 }
 
@@ -622,6 +708,8 @@ fn attributes(any: der::asn1::AnyRef<'_>) -> Result<Attributes<'_>> {
             out.signing_cert_v2 = Some(first);
         } else if is(OID_SIGNING_CERT_V1) {
             out.signing_cert_v1 = Some(first);
+        } else if is(OID_ADBE_REVOCATION) {
+            out.revocation_archival = Some(first);
         } else if oid == seal_oid {
             out.seal = Some(tlv::raw("seal", first)?);
         }
