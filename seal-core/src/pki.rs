@@ -9,6 +9,7 @@
 //! - [`path::validate`] builds and checks a chain to a trust anchor at a given time.
 
 pub mod ca;
+mod constraints;
 mod issue;
 mod name;
 pub mod ocsp;

@@ -4,11 +4,12 @@
 //! [`validate`] builds every path from the leaf through the supplied intermediates to a
 //! trust anchor and checks each: signatures, validity at the given time, issuer/subject
 //! chaining, basicConstraints and pathLen, keyUsage for the purpose, unknown critical
-//! extensions, and revocation. The answer is a [`PathReport`] naming each failed check and
+//! extensions, name constraints (see `pki::constraints`), and revocation (OCSP responses,
+//! then CRLs). The answer is a [`PathReport`] naming each failed check and
 //! the certificate it failed for; it is never a bare bool.
 //!
-//! Deliberately not implemented: certificate policies processing and name constraints.
-//! A certificate that marks `nameConstraints` or `policyConstraints` critical is therefore
+//! Deliberately not implemented: certificate policies processing (the policy tree). A
+//! certificate that marks `policyConstraints` or `inhibitAnyPolicy` critical is therefore
 //! rejected as carrying an unknown critical extension, the safe answer.
 
 use std::collections::HashSet;
@@ -148,6 +149,11 @@ pub enum Check {
         /// The issuer name that was looked for.
         issuer: String,
     },
+    /// A name of the certificate breaks a name constraint of a CA above it.
+    NameConstraints {
+        /// Which name and constraint.
+        detail: String,
+    },
     /// The certificate issues others but is not a CA (basicConstraints cA is not true).
     NotACa,
     /// The certificate is not yet valid at the validation time.
@@ -202,6 +208,7 @@ impl Check {
             }
             Check::Expired { .. } => (TotalFailed, SubIndication::Expired),
             Check::KeyUsage { .. }
+            | Check::NameConstraints { .. }
             | Check::NotACa
             | Check::PathLenExceeded { .. }
             | Check::UnknownCriticalExtension { .. } => {
@@ -231,6 +238,7 @@ impl fmt::Display for Check {
             Check::NoIssuer { issuer } => {
                 write!(f, "no issuer \"{issuer}\" among the intermediates and trust anchors")
             }
+            Check::NameConstraints { detail } => write!(f, "name constraints: {detail}"),
             Check::NotACa => f.write_str("issues certificates but basicConstraints cA is not true"),
             Check::NotYetValid { not_before } => {
                 write!(f, "not yet valid: valid from {not_before}")
@@ -494,7 +502,8 @@ fn link(cert: &Certificate, trust_anchor: bool, revocation: Option<RevocationSta
 /// and those that only inform (qcStatements, which every EU qualified certificate carries,
 /// RFC 3739; CRL distribution points and authority information access, RFC 5280 §4.2.1.13
 /// and §4.2.2.1; issuer alternative names; subject directory attributes, RFC 3739 §3.2.2).
-const KNOWN_EXTENSIONS: [ObjectIdentifier; 12] = [
+const KNOWN_EXTENSIONS: [ObjectIdentifier; 13] = [
+    ObjectIdentifier::new_unwrap("2.5.29.30"), // nameConstraints (pki::constraints)
     OID_AUTHORITY_KEY_IDENTIFIER,
     OID_BASIC_CONSTRAINTS,
     OID_CERTIFICATE_POLICIES,
@@ -629,6 +638,19 @@ fn check_path(
             status = Some(s);
         }
         chain.push(link(cert, is_anchor, status));
+    }
+    // Name constraints: every CA's apply to all the certificates below it.
+    for (i, &(ca, _)) in path.iter().enumerate().skip(1) {
+        for &(below, _) in &path[..i] {
+            if let Err(detail) = super::constraints::check(ca, below) {
+                let position = path.iter().position(|(c, _)| std::ptr::eq(*c, below)).unwrap_or(0);
+                problems.push(Problem {
+                    position,
+                    certificate: display_name(below.tbs_certificate().subject()),
+                    check: Check::NameConstraints { detail },
+                });
+            }
+        }
     }
     PathReport::from_problems(at, opts.purpose, chain, problems)
 }
