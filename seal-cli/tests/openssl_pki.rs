@@ -781,6 +781,80 @@ fn openssl_ocsp_responses_are_revocation_evidence() {
     let r = json(&later);
     assert_eq!(later.status.code(), Some(1));
     assert!(r.to_string().contains("stale") || r["indication"] != "TOTAL-PASSED", "{r:#}");
+    // OpenSSL-made CRLs from the same index: by the P-384 intermediate (SHA-384) and by the
+    // RSA root (no entries); with them, the RSA signer is good and the P-384 one revoked.
+    std::fs::write(d.join("crlnumber"), "01\n").unwrap();
+    std::fs::write(d.join("empty.txt"), "").unwrap();
+    std::fs::write(d.join("rootnumber"), "01\n").unwrap();
+    std::fs::write(
+        d.join("gencrl.cnf"),
+        "[ca]\ndefault_ca = inter\n[inter]\ndatabase = index.txt\ncrlnumber = crlnumber\n\
+         default_md = sha384\ndefault_crl_days = 7\n[root]\ndatabase = empty.txt\n\
+         crlnumber = rootnumber\ndefault_md = sha256\ndefault_crl_days = 7\n",
+    )
+    .unwrap();
+    ok(
+        d,
+        "openssl",
+        &[
+            "ca",
+            "-gencrl",
+            "-config",
+            "gencrl.cnf",
+            "-name",
+            "inter",
+            "-keyfile",
+            "inter.key",
+            "-cert",
+            "inter.pem",
+            "-out",
+            "inter.crl",
+        ],
+    );
+    ok(
+        d,
+        "openssl",
+        &[
+            "ca",
+            "-gencrl",
+            "-config",
+            "gencrl.cnf",
+            "-name",
+            "root",
+            "-keyfile",
+            "root.key",
+            "-cert",
+            "root.pem",
+            "-out",
+            "root.crl",
+        ],
+    );
+    for (sig, good) in [("doc.txt.rsa.p7s", true), ("doc.txt.p384.p7s", false)] {
+        let out = seal(
+            d,
+            &[
+                "--json",
+                "verify",
+                "doc.txt",
+                "--sig",
+                sig,
+                "--trust",
+                "root.pem",
+                "--crl",
+                "inter.crl",
+                "--crl",
+                "root.crl",
+                "--require-revocation",
+            ],
+        );
+        let r = json(&out);
+        if good {
+            assert_eq!(out.status.code(), Some(0), "{sig}: {r:#}");
+            assert!(revocation(&r).contains("CRL of"), "{}", revocation(&r));
+        } else {
+            assert_eq!(r["sub_indication"], "REVOKED", "{sig}: {r:#}");
+        }
+    }
     // OpenSSL checks the same responses the same way.
     let o = run(
         d,
