@@ -1,0 +1,247 @@
+//! Helpers shared by the interop tests: running `seal`, OpenSSL and pyHanko, and two test
+//! PKIs (one made by OpenSSL, one by `seal`).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn run(dir: &Path, cmd: &str, args: &[&str]) -> Output {
+    Command::new(cmd).args(args).current_dir(dir).output().expect("the command runs")
+}
+
+pub fn ok(dir: &Path, cmd: &str, args: &[&str]) -> String {
+    let out = run(dir, cmd, args);
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn seal(dir: &Path, args: &[&str]) -> Output {
+    run(dir, env!("CARGO_BIN_EXE_seal"), args)
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+pub const EXT: &str = "\
+[ca]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[signer]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[qualified]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.3 = critical, DER:300a3008060604008e460101
+";
+
+/// root (RSA-3072) -> inter (P-384) -> rsa (RSA-2048), p384 (P-384), qualified (RSA-2048).
+pub fn pki(d: &Path) {
+    std::fs::write(d.join("ext.cnf"), EXT).unwrap();
+    ok(
+        d,
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:3072",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-subj",
+            "/CN=OpenSSL RSA Root/O=Interop",
+            "-days",
+            "3650",
+            "-sha256",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-out",
+            "root.pem",
+        ],
+    );
+    let issue = |name: &str, newkey: &[&str], ca: &str, ext: &str, digest: &str| {
+        let mut args = vec!["req", "-new"];
+        args.extend_from_slice(newkey);
+        let subj = format!("/CN=OpenSSL {name}/O=Interop");
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        args.extend_from_slice(&["-nodes", "-keyout", &key, "-subj", &subj, "-out", &csr]);
+        ok(d, "openssl", &args);
+        let (ca_cert, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+        let out = format!("{name}.pem");
+        ok(
+            d,
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca_cert,
+                "-CAkey",
+                &ca_key,
+                "-set_serial",
+                &format!("{}", name.len() * 7919),
+                "-days",
+                "1000",
+                digest,
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                ext,
+                "-out",
+                &out,
+            ],
+        );
+    };
+    issue(
+        "inter",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+        "root",
+        "ca",
+        "-sha256",
+    );
+    issue("rsa", &["-newkey", "rsa:2048"], "inter", "signer", "-sha384");
+    issue(
+        "p384",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+        "inter",
+        "signer",
+        "-sha384",
+    );
+    issue("qualified", &["-newkey", "rsa:2048"], "inter", "qualified", "-sha512");
+    let bundle = std::fs::read_to_string(d.join("inter.pem")).unwrap()
+        + "some text between blocks\n"
+        + &std::fs::read_to_string(d.join("root.pem")).unwrap();
+    std::fs::write(d.join("bundle.pem"), bundle).unwrap();
+    std::fs::write(d.join("doc.txt"), "a contract signed with OpenSSL\n".repeat(50)).unwrap();
+}
+
+pub fn python_tool(name: &str) -> PathBuf {
+    let python = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    Path::new(&python).parent().unwrap().join(name)
+}
+
+pub fn seal_ok(d: &Path, args: &[&str]) -> String {
+    ok(d, env!("CARGO_BIN_EXE_seal"), args)
+}
+
+/// An RSA-3072 root, a P-384 intermediate, agencies with RSA-2048 and P-384 keys made by
+/// `seal` (and an RSA key made by OpenSSL, in PKCS#1 form), a seal for each.
+pub fn seal_pki(d: &Path) {
+    let subject = |cn: &str, id: &str| {
+        ["--cn", cn, "--org", "City of Example", "--country", "VN", "--org-id", id]
+            .map(String::from)
+            .to_vec()
+    };
+    seal_ok(
+        d,
+        &[
+            "ca",
+            "new",
+            "--dir",
+            "root",
+            "--cn",
+            "RSA Root",
+            "--org",
+            "Seal Authority",
+            "--country",
+            "VN",
+            "--path-len",
+            "1",
+            "--alg",
+            "rsa",
+        ],
+    );
+    seal_ok(
+        d,
+        &[
+            "ca",
+            "new",
+            "--dir",
+            "prov",
+            "--parent",
+            "root",
+            "--cn",
+            "P-384 CA",
+            "--org",
+            "Seal Authority",
+            "--country",
+            "VN",
+            "--path-len",
+            "0",
+            "--alg",
+            "p384",
+        ],
+    );
+    seal_ok(d, &["key", "new", "--alg", "rsa", "--bits", "2048", "--out", "rsa.key"]);
+    seal_ok(d, &["key", "new", "--alg", "p384", "--out", "p384.key"]);
+    ok(d, "openssl", &["genrsa", "-traditional", "-out", "ossl.key", "2048"]);
+    assert!(std::fs::read_to_string(d.join("ossl.key")).unwrap().contains("RSA PRIVATE KEY"));
+    seal_ok(d, &["key", "new", "--alg", "ed25519", "--out", "maker.key"]);
+    for (name, id) in [
+        ("rsa", "0101000001"),
+        ("p384", "0101000002"),
+        ("ossl", "0101000003"),
+        ("maker", "0101000009"),
+    ] {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let pem = format!("{name}.pem");
+        let mut args = vec!["csr".to_string(), "--key".into(), key, "--out".into(), csr.clone()];
+        args.extend(subject(name, id));
+        seal_ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        seal_ok(
+            d,
+            &["ca", "issue", "--dir", "prov", "--csr", &csr, "--profile", "seal", "--out", &pem],
+        );
+        ok(d, "openssl", &["verify", "-CAfile", "root/ca.pem", "-untrusted", "prov/ca.pem", &pem]);
+    }
+    for name in ["rsa", "p384", "ossl"] {
+        let (holder, out) = (format!("{name}.pem"), format!("{name}.esl"));
+        seal_ok(
+            d,
+            &[
+                "seal",
+                "new",
+                "--maker-key",
+                "maker.key",
+                "--maker-cert",
+                "maker.pem",
+                "--holder-cert",
+                &holder,
+                "--name",
+                name,
+                "--id",
+                name,
+                "--draw",
+                "--out",
+                &out,
+            ],
+        );
+    }
+}
