@@ -14,6 +14,7 @@ mod issue;
 mod name;
 pub mod ocsp;
 pub mod path;
+mod policy;
 mod profile;
 pub mod revocation;
 

@@ -4,13 +4,10 @@
 //! [`validate`] builds every path from the leaf through the supplied intermediates to a
 //! trust anchor and checks each: signatures, validity at the given time, issuer/subject
 //! chaining, basicConstraints and pathLen, keyUsage for the purpose, unknown critical
-//! extensions, name constraints (see `pki::constraints`), and revocation (OCSP responses,
-//! then CRLs). The answer is a [`PathReport`] naming each failed check and
-//! the certificate it failed for; it is never a bare bool.
-//!
-//! Deliberately not implemented: certificate policies processing (the policy tree). A
-//! certificate that marks `policyConstraints` or `inhibitAnyPolicy` critical is therefore
-//! rejected as carrying an unknown critical extension, the safe answer.
+//! extensions, name constraints (see `pki::constraints`), certificate policies (the RFC
+//! 5280 policy tree, see `pki::policy`), and revocation (OCSP responses, then CRLs). The
+//! answer is a [`PathReport`] naming each failed check and the certificate it failed for;
+//! it is never a bare bool.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -156,6 +153,12 @@ pub enum Check {
     },
     /// The certificate issues others but is not a CA (basicConstraints cA is not true).
     NotACa,
+    /// The path supports no certificate policy although a CA in it requires one
+    /// (policyConstraints, inhibitAnyPolicy, policyMappings; RFC 5280 §6.1).
+    Policy {
+        /// What failed.
+        detail: String,
+    },
     /// The certificate is not yet valid at the validation time.
     NotYetValid {
         /// Its notBefore.
@@ -211,6 +214,7 @@ impl Check {
             | Check::NameConstraints { .. }
             | Check::NotACa
             | Check::PathLenExceeded { .. }
+            | Check::Policy { .. }
             | Check::UnknownCriticalExtension { .. } => {
                 (Indeterminate, SubIndication::ChainConstraintsFailure)
             }
@@ -240,6 +244,7 @@ impl fmt::Display for Check {
             }
             Check::NameConstraints { detail } => write!(f, "name constraints: {detail}"),
             Check::NotACa => f.write_str("issues certificates but basicConstraints cA is not true"),
+            Check::Policy { detail } => write!(f, "certificate policies: {detail}"),
             Check::NotYetValid { not_before } => {
                 write!(f, "not yet valid: valid from {not_before}")
             }
@@ -308,6 +313,11 @@ pub struct PathReport {
     pub purpose: Purpose,
     /// The chain, leaf first; as far as it could be built.
     pub chain: Vec<Link>,
+    /// The certificate policies the path is valid for (RFC 5280 §6.1: the valid policy
+    /// tree at the leaf; "anyPolicy" when the CAs allow any). Empty when the certificates
+    /// assert none, or the path was not built.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
     /// Every failed check.
     pub problems: Vec<Problem>,
 }
@@ -345,6 +355,7 @@ impl PathReport {
             at,
             purpose,
             chain,
+            policies: Vec::new(),
             problems,
         }
     }
@@ -360,6 +371,9 @@ impl fmt::Display for PathReport {
         for (i, link) in self.chain.iter().enumerate() {
             let anchor = if link.trust_anchor { " [trust anchor]" } else { "" };
             writeln!(f, "  {i}: {} (serial {}){anchor}", link.subject, link.serial)?;
+        }
+        if !self.policies.is_empty() {
+            writeln!(f, "  certificate policies: {}", self.policies.join(", "))?;
         }
         for p in &self.problems {
             writeln!(f, "  problem at {} \"{}\": {}", p.position, p.certificate, p.check)?;
@@ -502,8 +516,11 @@ fn link(cert: &Certificate, trust_anchor: bool, revocation: Option<RevocationSta
 /// and those that only inform (qcStatements, which every EU qualified certificate carries,
 /// RFC 3739; CRL distribution points and authority information access, RFC 5280 §4.2.1.13
 /// and §4.2.2.1; issuer alternative names; subject directory attributes, RFC 3739 §3.2.2).
-const KNOWN_EXTENSIONS: [ObjectIdentifier; 13] = [
+const KNOWN_EXTENSIONS: [ObjectIdentifier; 16] = [
     ObjectIdentifier::new_unwrap("2.5.29.30"), // nameConstraints (pki::constraints)
+    ObjectIdentifier::new_unwrap("2.5.29.33"), // policyMappings (pki::policy)
+    ObjectIdentifier::new_unwrap("2.5.29.36"), // policyConstraints (pki::policy)
+    ObjectIdentifier::new_unwrap("2.5.29.54"), // inhibitAnyPolicy (pki::policy)
     OID_AUTHORITY_KEY_IDENTIFIER,
     OID_BASIC_CONSTRAINTS,
     OID_CERTIFICATE_POLICIES,
@@ -652,5 +669,24 @@ fn check_path(
             }
         }
     }
-    PathReport::from_problems(at, opts.purpose, chain, problems)
+    // Certificate policies, over the path below the anchor.
+    let below_anchor: Vec<&Certificate> = path[..last].iter().map(|(c, _)| *c).collect();
+    let policies = match super::policy::process(&below_anchor) {
+        Ok(p) => p.iter().map(super::policy::policy_name).collect(),
+        Err(e) => {
+            problems.push(Problem {
+                position: e.position,
+                certificate: display_name(below_anchor[e.position].tbs_certificate().subject()),
+                check: if e.malformed {
+                    Check::Malformed { detail: e.detail }
+                } else {
+                    Check::Policy { detail: e.detail }
+                },
+            });
+            Vec::new()
+        }
+    };
+    let mut report = PathReport::from_problems(at, opts.purpose, chain, problems);
+    report.policies = policies;
+    report
 }
