@@ -29,99 +29,15 @@ fn name_constraints_are_enforced_as_openssl_enforces_them() {
          subjectAltName = DNS:a.secret.gov.vn\n",
     )
     .unwrap();
-    ok(
-        d,
-        "openssl",
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "nc.key",
-            "-subj",
-            "/C=VN/CN=Constrained CA",
-            "-out",
-            "nc.csr",
-        ],
-    );
-    ok(
-        d,
-        "openssl",
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "nc.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-set_serial",
-            "501",
-            "-days",
-            "100",
-            "-extfile",
-            "nc.cnf",
-            "-extensions",
-            "ca",
-            "-out",
-            "nc.pem",
-        ],
-    );
+    openssl_issue_p256(d, "nc", "/C=VN/CN=Constrained CA", "root", "nc.cnf", "ca");
     for (name, subject, ext, passes) in [
         ("good", "/C=VN/CN=Hanoi", "good", true),
         ("bad-dns", "/C=VN/CN=Elsewhere", "bad_dns", false),
         ("bad-dir", "/C=FR/CN=Paris", "good", false),
         ("excluded", "/C=VN/CN=Secret", "excluded", false),
     ] {
-        let (key, csr, pem) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
-        ok(
-            d,
-            "openssl",
-            &[
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                &key,
-                "-subj",
-                subject,
-                "-out",
-                &csr,
-            ],
-        );
-        ok(
-            d,
-            "openssl",
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "nc.pem",
-                "-CAkey",
-                "nc.key",
-                "-set_serial",
-                "502",
-                "-days",
-                "50",
-                "-extfile",
-                "nc.cnf",
-                "-extensions",
-                ext,
-                "-out",
-                &pem,
-            ],
-        );
+        openssl_issue_p256(d, name, subject, "nc", "nc.cnf", ext);
+        let pem = format!("{name}.pem");
         let o = run(d, "openssl", &["verify", "-CAfile", "root.pem", "-untrusted", "nc.pem", &pem]);
         assert_eq!(
             o.status.success(),

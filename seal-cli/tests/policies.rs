@@ -36,42 +36,7 @@ fn cnf() -> String {
 
 /// `name` with an EC P-256 key, issued by `ca` with the extensions of section `ext`.
 fn issue(d: &Path, name: &str, ca: &str, ext: &str) {
-    let (key, csr, pem) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
-    let subj = format!("/O=Interop/CN=Policy {name}");
-    ok(
-        d,
-        "openssl",
-        &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-            .into_iter()
-            .chain(["-keyout", &key, "-subj", &subj, "-out", &csr])
-            .collect::<Vec<_>>(),
-    );
-    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
-    let serial = format!("{}", 7000 + name.len() * 31 + name.as_bytes()[0] as usize);
-    ok(
-        d,
-        "openssl",
-        &[
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            &ca_pem,
-            "-CAkey",
-            &ca_key,
-            "-set_serial",
-            &serial,
-            "-days",
-            "100",
-            "-extfile",
-            "policy.cnf",
-            "-extensions",
-            ext,
-            "-out",
-            &pem,
-        ],
-    );
+    openssl_issue_p256(d, name, &format!("/O=Interop/CN=Policy {name}"), ca, "policy.cnf", ext);
 }
 
 /// Each case: the CAs below the root (each issued by the one before), the leaf's

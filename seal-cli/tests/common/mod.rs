@@ -245,3 +245,41 @@ pub fn seal_pki(d: &Path) {
         );
     }
 }
+
+/// OpenSSL makes `name.key` (EC P-256) and `name.pem` for `subject`, issued by `ca`
+/// (`ca.pem`, `ca.key`) with the extensions of section `ext` of the config file `cnf`.
+pub fn openssl_issue_p256(d: &Path, name: &str, subject: &str, ca: &str, cnf: &str, ext: &str) {
+    let (key, csr, pem) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
+    let newkey = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    let mut args = newkey.to_vec();
+    args.extend_from_slice(&["-nodes", "-keyout", &key, "-subj", subject, "-out", &csr]);
+    ok(d, "openssl", &args);
+    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+    // Serial numbers differ per name, so that no two certificates of a test share one.
+    let serial = name.bytes().fold(1000u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let serial = (serial % 1_000_000_007).to_string();
+    ok(
+        d,
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca_pem,
+            "-CAkey",
+            &ca_key,
+            "-set_serial",
+            &serial,
+            "-days",
+            "100",
+            "-extfile",
+            cnf,
+            "-extensions",
+            ext,
+            "-out",
+            &pem,
+        ],
+    );
+}
