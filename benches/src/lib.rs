@@ -88,6 +88,7 @@ impl StampFixture {
                 name: "Bench Seal".into(),
                 seal_type: SealType::Organization,
                 holder: cert.clone(),
+                holder_chain: Vec::new(),
                 picture_kind: "SVG".into(),
                 picture: picture::draw_svg("Bench", None, 40).into_bytes(),
                 width_mm: 40,

@@ -336,9 +336,15 @@ pub struct SealNewArgs {
     /// The seal maker's certificate.
     #[arg(long)]
     pub maker_cert: PathBuf,
-    /// The holder's certificate (the agency that will stamp).
+    /// The holder's certificate (the agency that will stamp). A PEM bundle, as `seal ca
+    /// issue` writes it, is the certificate followed by its chain: the seal carries the
+    /// chain, and every stamp made with the seal carries it on, so verifiers need only the
+    /// root.
     #[arg(long)]
     pub holder_cert: PathBuf,
+    /// More of the holder's chain (issuing CA certificates, not the root). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub holder_chain: Vec<PathBuf>,
     /// The seal's name.
     #[arg(long)]
     pub name: String,
@@ -763,9 +769,15 @@ pub struct CaIssueArgs {
     /// The CA's key elsewhere than DIR/ca.key, e.g. a PKCS#11 URI.
     #[arg(long)]
     pub key: Option<PathBuf>,
-    /// Where to write the certificate (PEM).
+    /// Where to write the certificate (PEM), followed by the issuing CA's chain up to (not
+    /// including) the root, the way step-ca and certbot's fullchain.pem do: tools that read
+    /// one certificate read the first, and seals and stamps made from the file carry the
+    /// chain.
     #[arg(long, short)]
     pub out: PathBuf,
+    /// Write only the certificate, without the chain.
+    #[arg(long)]
+    pub cert_only: bool,
     /// Overwrite an existing output.
     #[arg(long)]
     pub force: bool,

@@ -272,7 +272,9 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
         let input = format!("{name}.pdf");
         std::fs::copy(&pdf, d.join(&input)).unwrap();
         let (esl, key) = (format!("{name}.esl"), format!("{name}.key"));
-        seal_ok(d, &["stamp", &input, "--seal", &esl, "--key", &key, "--chain", "prov/ca.pem"]);
+        // No --chain: `seal ca issue` wrote the certificate with its chain, the seal carries
+        // it (seal_pki), and so does every stamp.
+        seal_ok(d, &["stamp", &input, "--seal", &esl, "--key", &key]);
         let stamped = format!("{name}.stamped.pdf");
         let out = seal(d, &["--json", "verify", &stamped, "--trust", "root/ca.pem"]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stdout));
@@ -302,19 +304,7 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
         std::fs::write(d.join("note.txt"), format!("note by {name}")).unwrap();
         seal_ok(
             d,
-            &[
-                "stamp",
-                "note.txt",
-                "--format",
-                "cms",
-                "--seal",
-                &esl,
-                "--key",
-                &key,
-                "--chain",
-                "prov/ca.pem",
-                "--force",
-            ],
+            &["stamp", "note.txt", "--format", "cms", "--seal", &esl, "--key", &key, "--force"],
         );
         ok(
             d,
@@ -338,7 +328,27 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
             ],
         );
     }
+    // The other formats carry the chain too: JWS inside JSON, GB/T 38540 stamps (whose seal
+    // carries it), each verified with only the root.
+    std::fs::write(d.join("doc.json"), r#"{"licence": 17}"#).unwrap();
+    for (input, check) in [
+        ("doc.json", vec!["doc.stamped.json"]),
+        ("note.txt", vec!["note.txt", "--sig", "note.txt.ses"]),
+    ] {
+        seal_ok(d, &["stamp", input, "--seal", "p384.esl", "--key", "p384.key", "--force"]);
+        let out = seal(d, &[&["--json", "verify", "--trust", "root/ca.pem"], &check[..]].concat());
+        assert_eq!(out.status.code(), Some(0), "{input}: {:#}", json(&out));
+    }
+    // The seal shows the chain it carries; `--cert-only` writes the certificate alone.
+    let shown = json(&seal(d, &["--json", "seal", "show", "p384.esl"]));
+    assert_eq!(shown["holder_chain"], serde_json::json!(["CN=P-384 CA,O=Seal Authority,C=VN"]));
+    assert_eq!(pem_blocks(d, "p384.pem"), 2, "the issued certificate and its CA");
+    let args = ["ca", "issue", "--dir", "prov", "--csr", "p384.csr", "--profile", "seal"];
+    seal_ok(d, &[&args[..], &["--out", "alone.pem", "--cert-only"]].concat());
+    assert_eq!(pem_blocks(d, "alone.pem"), 1);
     // pyHanko signs with an RSA key under the same CA; seal verifies it with only the root.
+    // pyHanko's --cert wants a file with one certificate: OpenSSL takes the first.
+    ok(d, "openssl", &["x509", "-in", "ossl.pem", "-out", "ossl-only.pem"]);
     let py = run(
         d,
         python_tool("pyhanko").to_str().unwrap(),
@@ -351,7 +361,7 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
             "--key",
             "ossl.key",
             "--cert",
-            "ossl.pem",
+            "ossl-only.pem",
             "--chain",
             "prov/ca.pem",
             "--no-pass",
@@ -364,4 +374,8 @@ fn rsa_and_p384_stamps_pass_pyhanko_pdfsig_and_openssl_with_only_the_root() {
     let r = json(&out);
     assert_eq!(out.status.code(), Some(0), "{r:#}");
     assert!(r["signatures"][0]["algorithm"].as_str().unwrap().contains("RSA"), "{r:#}");
+}
+
+fn pem_blocks(d: &Path, file: &str) -> usize {
+    std::fs::read_to_string(d.join(file)).unwrap().matches("-----BEGIN CERTIFICATE-----").count()
 }

@@ -156,12 +156,19 @@ pub fn load_certificates_from(path: &Path) -> Result<Vec<Certificate>> {
     Ok(out)
 }
 
-/// Reads exactly one certificate from a file.
+/// Reads a certificate from a file: one certificate, or one followed by its chain (each
+/// certificate issued by the next, as `seal ca issue` writes and a "fullchain" file
+/// holds), of which the first is returned. Anything else (several unrelated certificates)
+/// is refused, so that a wrong file is not silently half-read.
 pub fn load_certificate(path: &Path) -> Result<Certificate> {
     let mut certs = load_certificates(path)?;
-    if certs.len() != 1 {
+    let chained = certs
+        .windows(2)
+        .all(|w| w[0].tbs_certificate().issuer() == w[1].tbs_certificate().subject());
+    if certs.is_empty() || !chained {
         return Err(Error::InvalidInput(format!(
-            "expected one certificate, found {}",
+            "expected one certificate, or one followed by its chain; found {} that do not \
+             form a chain",
             certs.len()
         ))
         .in_file(path));

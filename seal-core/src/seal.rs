@@ -1,9 +1,12 @@
 //! Electronic seals (GB/T 38540-2020, GM/T 0031-2014): reading, making and verifying them.
 
+mod chain;
 pub mod picture;
 mod ses;
 pub(crate) mod tlv;
 
+pub use chain::PKI_PATH;
+pub(crate) use chain::for_certificate as chain_for;
 pub use ses::{
     CertList, ExtData, Picture, Seal, SealSignatureError, SealSpec, SealType, SealVersion,
     SignatureForm, Stamp, VENDOR_ID, make_seal, make_stamp,
@@ -71,15 +74,13 @@ pub fn check_seal(
     }
     match seal.maker_certificate() {
         Ok(maker) => {
+            // The chain the seal carries serves the maker too when they share a CA, as
+            // the agencies and the seal-making system of one national PKI do.
+            let mut intermediates = trust.intermediates.clone();
+            intermediates.extend(seal.holder_chain().iter().cloned());
             let opts = Options::for_trust(Purpose::Any, trust);
-            let p = path::validate_with(
-                &maker,
-                &trust.intermediates,
-                &trust.anchors,
-                &trust.crls,
-                at,
-                &opts,
-            );
+            let p =
+                path::validate_with(&maker, &intermediates, &trust.anchors, &trust.crls, at, &opts);
             push_path(report, "seal-maker-chain", &p);
         }
         Err(e) => report.push(CheckOutcome::failed(
@@ -107,16 +108,12 @@ pub fn check_seal_and_holders(
             "the seal lists no holder certificates (only digests, or none)",
         ));
     }
+    let mut intermediates = trust.intermediates.clone();
+    intermediates.extend(seal.holder_chain().iter().cloned());
     for holder in holders {
         let opts = Options::for_trust(Purpose::Seal, trust);
-        let p = path::validate_with(
-            &holder,
-            &trust.intermediates,
-            &trust.anchors,
-            &trust.crls,
-            at,
-            &opts,
-        );
+        let p =
+            path::validate_with(&holder, &intermediates, &trust.anchors, &trust.crls, at, &opts);
         push_path(report, "seal-holder-chain", &p);
     }
 }
@@ -190,6 +187,7 @@ pub fn check_seal_use(
         Ok(cert) => {
             let mut intermediates = trust.intermediates.clone();
             intermediates.extend(seal.holder_certificates());
+            intermediates.extend(seal.holder_chain().iter().cloned());
             let opts = Options::for_trust(Purpose::Seal, trust);
             let p =
                 path::validate_with(cert, &intermediates, &trust.anchors, &trust.crls, at, &opts);

@@ -22,15 +22,22 @@ pub struct StampKey<'a> {
     pub signer: &'a dyn Signer,
     /// The holder's certificate.
     pub cert: &'a Certificate,
-    /// Certificates from the holder's up to (not including) the trust anchor, carried in
-    /// the stamp so that verifiers who trust only the root can build the path.
+    /// Certificates from the holder's issuer up to (not including) the trust anchor,
+    /// carried in the stamp so that verifiers who trust only the root can build the path.
+    /// When empty, the chain the seal carries for the certificate is used (see
+    /// [`Seal::holder_chain`]).
     pub chain: &'a [Certificate],
 }
 
 impl StampKey<'_> {
-    /// The chain's certificates as DER.
+    /// The chain's certificates as DER: [`StampKey::chain`], or else the seal's chain for
+    /// the certificate.
     pub fn chain_der(&self) -> Result<Vec<Vec<u8>>> {
-        self.chain.iter().map(crate::pki::certificate_der).collect()
+        let chain = match self.chain.is_empty() {
+            true => crate::seal::chain_for(self.cert, self.seal.holder_chain()),
+            false => self.chain.to_vec(),
+        };
+        chain.iter().map(crate::pki::certificate_der).collect()
     }
 
     /// Checks that the certificate is one of the seal's holders and that the key is the

@@ -235,3 +235,44 @@ fn directory_walks_leave_out_earlier_outputs() {
     let files = stamp::collect_files(&[d.join("a.stamped.pdf")]).unwrap();
     assert_eq!(files.len(), 1);
 }
+
+/// A seal made with the holder's chain carries it (as a PkiPath extension the maker signs),
+/// and a stamp made without an explicit chain carries it on: a verifier who trusts only
+/// the root checks the stamp. Without it, the same verifier finds no chain.
+#[test]
+fn the_seal_carries_the_holders_chain_into_every_stamp() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let spec = seal_core::seal::SealSpec {
+        holder_chain: f.prov.issued_chain(),
+        ..common::spec(&f.agency, now(), now().plus_days(365))
+    };
+    let der = seal_core::seal::make_seal(&spec, &f.maker_key, &f.maker).unwrap();
+    let with_chain = Seal::from_der(&der).unwrap();
+    assert_eq!(with_chain.holder_chain(), std::slice::from_ref(f.prov.certificate()));
+    assert_eq!(with_chain.holder_chain_subjects, ["CN=Province,O=Seal Authority,C=VN"]);
+    assert!(with_chain.verify_maker_signature().is_ok());
+    let root_only = seal_core::verify::Trust {
+        anchors: vec![f.root.certificate().clone()],
+        ..Default::default()
+    };
+    let doc = file(f.dir.path(), "doc.txt", b"a notice");
+    for (seal, passes) in [(&with_chain, true), (&f.seal, false)] {
+        let key = stamp::StampKey { seal, chain: &[], ..f.key() };
+        let stamped = detached::stamp_file(&doc, &key, now()).unwrap();
+        let r = detached::verify_file(&doc, &stamped, &root_only, now()).unwrap();
+        assert_eq!(r.is_valid(), passes, "{r:?}");
+        if !passes {
+            assert_eq!(r.sub_indication, Some(SubIndication::NoCertificateChainFound));
+        }
+        let cms = stamp::cms::stamp_file(&doc, &key, now()).unwrap();
+        let r = stamp::cms::verify_file(&doc, &cms, &root_only, now()).unwrap();
+        assert_eq!(r[0].is_valid(), passes, "CMS: {r:?}");
+    }
+    // A chain longer than any real one is refused when making the seal.
+    let long = seal_core::seal::SealSpec {
+        holder_chain: vec![f.prov.certificate().clone(); 9],
+        ..common::spec(&f.agency, now(), now().plus_days(365))
+    };
+    let e = seal_core::seal::make_seal(&long, &f.maker_key, &f.maker).unwrap_err();
+    assert!(e.to_string().contains("at most 8"), "{e}");
+}

@@ -84,11 +84,12 @@ pub fn issue(a: &CaIssueArgs) -> Result<Outcome> {
         .issue(&key, &csr, profile, Validity::days_from(UnixTime::now(), a.days))
         .map_err(|e| e.in_file(&a.csr))?;
     let serial = hex(cert.tbs_certificate().serial_number().as_bytes());
-    io::write_atomic(
-        &a.out,
-        certificate_to_pem(&cert)?.as_bytes(),
-        WriteOptions::PUBLIC.force(a.force),
-    )?;
+    let chain = if a.cert_only { Vec::new() } else { ca.issued_chain() };
+    let mut pem = certificate_to_pem(&cert)?;
+    for c in &chain {
+        pem.push_str(&certificate_to_pem(c)?);
+    }
+    io::write_atomic(&a.out, pem.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;
     let _ = key.algorithm();
     Ok(Outcome::ok(
         format!(
@@ -97,6 +98,7 @@ pub fn issue(a: &CaIssueArgs) -> Result<Outcome> {
             a.out.display()
         ),
         json!({"certificate": a.out, "serial": serial, "profile": profile,
+               "chain": chain.iter().map(|c| display_name(c.tbs_certificate().subject())).collect::<Vec<_>>(),
                "subject": display_name(cert.tbs_certificate().subject())}),
     ))
 }

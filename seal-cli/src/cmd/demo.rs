@@ -120,6 +120,7 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         name: "Demo Licensing Office".into(),
         seal_type: SealType::Organization,
         holder: verified[0].clone(),
+        holder_chain: prov.issued_chain(),
         picture_kind: "PNG".into(),
         picture: png,
         width_mm: 40,

@@ -22,7 +22,15 @@ use crate::cli::{
 pub fn new(a: &SealNewArgs) -> Result<Outcome> {
     let maker = PrivateKey::load(&a.maker_key, &a.pass.for_reading())?;
     let maker_cert = pki::load_certificate(&a.maker_cert)?;
-    let holder = pki::load_certificate(&a.holder_cert)?;
+    // A bundle is the holder's certificate followed by its chain (as `seal ca issue`
+    // writes it); --holder-chain adds to it.
+    let mut holder_certs = pki::load_certificates(&a.holder_cert)?.into_iter();
+    let holder =
+        holder_certs.next().ok_or_else(|| invalid("no certificate").in_file(&a.holder_cert))?;
+    let mut holder_chain: Vec<_> = holder_certs.collect();
+    for p in &a.holder_chain {
+        holder_chain.extend(pki::load_certificates(p)?);
+    }
     let (kind, data) = match (&a.picture, a.draw) {
         (Some(p), _) => {
             let data = io::read(p)?;
@@ -44,6 +52,7 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
             SealTypeArg::Personal => SealType::Personal,
         },
         holder,
+        holder_chain,
         picture_kind: kind.clone(),
         picture: data,
         width_mm: a.width_mm,

@@ -214,6 +214,16 @@ impl Ca {
         &self.chain
     }
 
+    /// What a certificate this CA issues should travel with: the CA's certificate and those
+    /// above it, nearest first, without the self-signed root (verifiers bring their own).
+    pub fn issued_chain(&self) -> Vec<Certificate> {
+        std::iter::once(&self.cert)
+            .chain(&self.chain)
+            .filter(|c| c.tbs_certificate().issuer() != c.tbs_certificate().subject())
+            .cloned()
+            .collect()
+    }
+
     /// The CA's directory.
     pub fn dir(&self) -> &Path {
         &self.dir

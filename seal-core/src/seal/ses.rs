@@ -144,6 +144,11 @@ pub struct Seal {
     pub valid_end: UnixTime,
     /// The picture.
     pub picture: Picture,
+    /// The subjects of the holder's chain carried in the seal (see `seal::chain`).
+    #[serde(rename = "holder_chain", skip_serializing_if = "Vec::is_empty")]
+    pub holder_chain_subjects: Vec<String>,
+    #[serde(skip)]
+    holder_chain: Vec<Certificate>,
     /// Extensions.
     pub extensions: Vec<ExtData>,
     /// The maker's signature algorithm.
@@ -224,6 +229,11 @@ impl Seal {
             Some(any) => ext_datas(*any)?,
             None => Vec::new(),
         };
+        let holder_chain =
+            match extensions.iter().find(|e| e.oid == super::chain::PKI_PATH.to_string()) {
+                Some(e) => super::chain::decode(&e.value)?,
+                None => Vec::new(),
+            };
         Ok(Seal {
             version,
             header_version: header.int(1, "header version")?,
@@ -242,6 +252,11 @@ impl Seal {
                 width_mm: pic.int(2, "picture width")?,
                 height_mm: pic.int(3, "picture height")?,
             },
+            holder_chain_subjects: holder_chain
+                .iter()
+                .map(|c| pki::display_name(c.tbs_certificate().subject()))
+                .collect(),
+            holder_chain,
             extensions,
             algorithm: String::new(),
             algorithm_oid: ObjectIdentifier::new_unwrap("0.0"),
@@ -274,6 +289,11 @@ impl Seal {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The holder's chain the seal carries, the holder's issuer first (see `seal::chain`).
+    pub fn holder_chain(&self) -> &[Certificate] {
+        &self.holder_chain
     }
 
     /// True if `cert` is one of the seal's holders (by certificate or by digest).
@@ -575,6 +595,16 @@ struct SealInfoOut<'a> {
     es_id: Ia5String,
     property: PropertyOut<'a>,
     picture: PictureOut,
+    #[asn1(optional = "true")]
+    ext_datas: Option<Vec<ExtDataOut>>,
+}
+
+/// `ExtData ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET
+/// STRING }`, always written non-critical (the default, so omitted).
+#[derive(Sequence)]
+struct ExtDataOut {
+    extn_id: ObjectIdentifier,
+    extn_value: OctetString,
 }
 
 #[derive(Sequence)]
@@ -625,6 +655,9 @@ pub struct SealSpec {
     pub seal_type: SealType,
     /// The holder's certificate.
     pub holder: Certificate,
+    /// The holder's chain, its issuer first, up to (not including) the root: carried in
+    /// the seal (see `seal::chain`) and from there in every stamp made with it.
+    pub holder_chain: Vec<Certificate>,
     /// The picture: format ("PNG", "JPG", "SVG"), bytes, printed size in millimetres.
     pub picture_kind: String,
     /// The picture file.
@@ -689,6 +722,13 @@ pub fn make_seal(spec: &SealSpec, maker: &dyn Signer, maker_cert: &Certificate) 
             data: octets(&spec.picture)?,
             width: spec.width_mm,
             height: spec.height_mm,
+        },
+        ext_datas: match spec.holder_chain.is_empty() {
+            true => None,
+            false => Some(vec![ExtDataOut {
+                extn_id: super::chain::PKI_PATH,
+                extn_value: octets(&super::chain::encode(&spec.holder_chain)?)?,
+            }]),
         },
     };
     let info_der = info.to_der().map_err(|e| Error::decode("SES_SealInfo", e))?;

@@ -74,19 +74,7 @@ impl Fixture {
         start: UnixTime,
         end: UnixTime,
     ) -> Seal {
-        let spec = SealSpec {
-            id: "0101234567-01".into(),
-            name: "Licensing Office".into(),
-            seal_type: SealType::Organization,
-            holder: holder.clone(),
-            picture_kind: "SVG".into(),
-            picture: seal::picture::draw_svg("Licensing Office", None, 40).into_bytes(),
-            width_mm: 40,
-            height_mm: 40,
-            valid_start: start,
-            valid_end: end,
-            created: start,
-        };
+        let spec = spec(holder, start, end);
         Seal::from_der(&seal::make_seal(&spec, maker_key, maker).unwrap()).unwrap()
     }
 
@@ -173,4 +161,22 @@ pub fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
         }
     }
     v
+}
+
+/// The agency's seal as the fixture makes it (no chain inside).
+pub fn spec(holder: &Certificate, start: UnixTime, end: UnixTime) -> SealSpec {
+    SealSpec {
+        id: "0101234567-01".into(),
+        name: "Licensing Office".into(),
+        seal_type: SealType::Organization,
+        holder: holder.clone(),
+        holder_chain: Vec::new(),
+        picture_kind: "SVG".into(),
+        picture: seal::picture::draw_svg("Licensing Office", None, 40).into_bytes(),
+        width_mm: 40,
+        height_mm: 40,
+        valid_start: start,
+        valid_end: end,
+        created: start,
+    }
 }
