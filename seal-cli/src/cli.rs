@@ -297,6 +297,18 @@ pub struct TrustArgs {
     /// result INDETERMINATE (TRY_LATER); by default the report says "not checked".
     #[arg(long)]
     pub require_revocation: bool,
+    /// PDF changes to accept after an uncertified signature beyond the default (later
+    /// signatures, validation data, filling in existing fields): annotations accepts
+    /// comments added or changed. A certified document's DocMDP level still decides.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub allow: Vec<AllowArg>,
+}
+
+/// A kind of later PDF change to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AllowArg {
+    /// Annotations (comments, stamps, shapes) added or changed after signing.
+    Annotations,
 }
 
 /// A verification policy to add.

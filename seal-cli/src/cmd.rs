@@ -130,6 +130,7 @@ impl TrustArgs {
             trust.ocsp.push(pki::ocsp::OcspResponse::from_der(&data).map_err(|e| e.in_file(p))?);
         }
         trust.policy.cades_baseline = self.policy.contains(&crate::cli::PolicyArg::CadesBaseline);
+        trust.policy.allow_annotations = self.allow.contains(&crate::cli::AllowArg::Annotations);
         trust.policy.require_revocation = self.require_revocation;
         Ok((trust, time_arg(self.at.as_deref())?))
     }

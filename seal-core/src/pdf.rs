@@ -49,6 +49,7 @@
 //! # }
 //! ```
 pub mod appearance;
+mod diff;
 pub mod file;
 pub mod object;
 pub mod sample;

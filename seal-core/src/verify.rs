@@ -37,6 +37,10 @@ pub struct Policy {
     /// A certificate whose revocation status was not checked makes the signature
     /// INDETERMINATE (TRY_LATER) instead of being reported as "not checked".
     pub require_revocation: bool,
+    /// PDF: annotations (comments) added or changed after an uncertified signature are
+    /// accepted instead of failing the modification check. A certification's DocMDP
+    /// level still decides for certified documents.
+    pub allow_annotations: bool,
 }
 
 /// Adds the outcome of a certificate path validation to a signature report.

@@ -165,9 +165,10 @@ impl<S: Source> PdfFile<S> {
                 },
             };
             // A hybrid file: the table's /XRefStm holds objects only 1.5 readers see.
-            if let Some(x) = section.trailer.get("XRefStm").and_then(Object::as_i64)
-                && let Ok(stm) = pdf.read_section(x as u64)
-            {
+            if let Some(x) = section.trailer.get("XRefStm").and_then(Object::as_i64) {
+                let stm = pdf.read_section(x as u64).map_err(|e| {
+                    invalid(format!("the /XRefStm of the table at offset {off} ({x}): {e}"))
+                })?;
                 for (num, e) in stm.entries {
                     let keep = matches!(section.entries.get(&num), Some(Entry::At(..)));
                     if !keep {
@@ -363,15 +364,21 @@ impl<S: Source> PdfFile<S> {
                 )));
             }
             let data = self.stream_data(&s, true)?;
+            // Fail closed: a row seal cannot decode could hide an object that repairing
+            // readers (poppler, Ghostscript, qpdf) display.
             let w: Vec<usize> = match s.dict.get("W") {
-                Some(Object::Array(a)) if a.len() == 3 => {
-                    a.iter().map(|o| o.as_i64().unwrap_or(-1).clamp(-1, 8) as usize).collect()
-                }
+                Some(Object::Array(a)) if a.len() == 3 => a
+                    .iter()
+                    .map(|o| match o.as_i64() {
+                        Some(x @ 0..=8) => Ok(x as usize),
+                        _ => Err(invalid(format!(
+                            "the xref stream at offset {offset} has a /W entry that is not 0 to 8 \
+                             bytes: {o:?}"
+                        ))),
+                    })
+                    .collect::<Result<_>>()?,
                 _ => return Err(invalid("xref stream without a valid /W")),
             };
-            if w.iter().any(|&x| x > 8) {
-                return Err(invalid("xref stream /W out of range"));
-            }
             let size = s.dict.get("Size").and_then(Object::as_i64).unwrap_or(0);
             let index: Vec<i64> = match s.dict.get("Index") {
                 Some(Object::Array(a)) => a.iter().filter_map(Object::as_i64).collect(),
@@ -389,7 +396,12 @@ impl<S: Source> PdfFile<S> {
                     return Err(invalid("xref stream /Index out of range"));
                 }
                 for i in 0..count {
-                    let Some(r) = rows.next() else { break };
+                    let Some(r) = rows.next() else {
+                        return Err(invalid(format!(
+                            "the xref stream at offset {offset} holds fewer rows than its /Index \
+                             lists"
+                        )));
+                    };
                     let field = |k: usize, default: u64| -> u64 {
                         if w[k] == 0 {
                             return default;
@@ -402,7 +414,13 @@ impl<S: Source> PdfFile<S> {
                         0 => Entry::Free,
                         1 => Entry::At(field(1, 0), field(2, 0).min(65535) as u16),
                         2 => Entry::InStream(field(1, 0) as u32, field(2, 0) as u32),
-                        _ => continue, // reserved types are ignored, as the spec says
+                        t => {
+                            return Err(invalid(format!(
+                                "the xref stream at offset {offset} gives object {num} a row of \
+                                 type {t}, which no PDF version defines; readers that rebuild \
+                                 the table would show another object"
+                            )));
+                        }
                     };
                     entries.entry(num).or_insert(e);
                 }

@@ -8,12 +8,11 @@
 //! the signed revision's) and bytes outside the signed range (anything after it must be an
 //! incremental update that the cross-reference chain reaches).
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::file::{Entry, PdfFile, Section, Source};
 use super::object::{Dict, Object, Ref};
-use super::{DocMdp, catalog, doc_mdp, fields, transform_p};
+use super::{DocMdp, catalog, diff, doc_mdp, fields, transform_p};
 use crate::digest::HashAlg;
 use crate::error::{Result, ResultExt};
 use crate::stamp::cms::{self, Detached};
@@ -41,7 +40,7 @@ fn verify_pdf<S: Source>(
     trust: &Trust,
     at: UnixTime,
 ) -> Result<Vec<SignatureReport>> {
-    let (root, cat) = catalog(pdf)?;
+    let (_, cat) = catalog(pdf)?;
     let mdp = doc_mdp(pdf, &cat)?;
     // Certificates in the document security store (/DSS, ETSI EN 319 142-1 §5.4) help build
     // paths, as untrusted candidates.
@@ -68,7 +67,7 @@ fn verify_pdf<S: Source>(
         let mut report = SignatureReport::new(format!("signature field \"{}\"", f.name), "PAdES");
         match v {
             Object::Ref(sig_ref) => {
-                verify_one(pdf, name, root, *sig_ref, mdp, trust, at, &mut report)?;
+                verify_one(pdf, name, &f.dict, *sig_ref, mdp, trust, at, &mut report)?;
             }
             _ => report.push(CheckOutcome::failed(
                 "format",
@@ -151,7 +150,7 @@ fn dss_ocsp_responses<S: Source>(
 fn verify_one<S: Source>(
     pdf: &PdfFile<S>,
     name: &str,
-    root: Ref,
+    field: &Dict,
     sig_ref: Ref,
     mdp: Option<(Ref, DocMdp)>,
     trust: &Trust,
@@ -377,10 +376,13 @@ fn verify_one<S: Source>(
         }
     }
 
-    // What changed after this signature.
-    let changes = changes_after(pdf, end, root)?;
-    let certified = mdp.filter(|(r, _)| *r == sig_ref).map(|(_, p)| p);
-    if let Some(p) = certified {
+    // What changed after this signature, judged by the document's certification (which
+    // binds every later change, whoever signs after it).
+    let view = diff::View::new(pdf, &pdf.sections);
+    let locks = diff::Locks::of(&view, field, &dict)?;
+    let changes = diff::analyse(pdf, &diff::Signed { end, locks: &locks })?;
+    let certifying = mdp.filter(|(r, _)| *r == sig_ref).map(|(_, p)| p);
+    if let Some(p) = certifying {
         report.push(CheckOutcome::passed(
             "certification",
             format!(
@@ -402,7 +404,8 @@ fn verify_one<S: Source>(
                 .into(),
         );
     }
-    report.push(judge(&changes, certified));
+    let allow = diff::Allow { annotations: trust.policy.allow_annotations };
+    report.push(diff::judge(&changes, mdp.map(|(_, p)| p), allow));
     Ok(())
 }
 
@@ -467,308 +470,6 @@ pub(crate) fn parse_pdf_date(s: &[u8]) -> Option<UnixTime> {
     };
     let secs = i64::try_from(t.as_secs()).ok()? - offset;
     format!("@{}", secs.max(0)).parse().ok()
-}
-
-/// How far a change after signing goes, from harmless to content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Level {
-    /// A later signature (its field, widget, appearance, DSS), or metadata.
-    Signing,
-    /// A form field filled in.
-    FormFill,
-    /// An annotation added or changed.
-    Annotation,
-    /// Anything else: the document's content.
-    Content,
-}
-
-/// The changes in every revision after the signed bytes (which end at `end`).
-fn changes_after<S: Source>(pdf: &PdfFile<S>, end: u64, root: Ref) -> Result<Vec<(Level, String)>> {
-    let mut out = Vec::new();
-    let later: Vec<&Section> = pdf.sections.iter().filter(|s| s.offset >= end).collect();
-    if later.is_empty() {
-        let rest = pdf.len() - end;
-        if rest > 0 {
-            let tail = pdf.read_bytes(end, rest.min(4096) as usize)?;
-            if rest > 4096 || !tail.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
-                out.push((
-                    Level::Content,
-                    format!(
-                        "{rest} bytes after the signed range are not an incremental update the \
-                     document's cross-reference chain reaches"
-                    ),
-                ));
-            }
-        }
-        return Ok(out);
-    }
-    let old = |s: &Section| s.offset < end;
-    let old_trailer =
-        pdf.sections.iter().find(|s| old(s)).map(|s| s.trailer.clone()).unwrap_or_default();
-    if old_trailer.get("Root") != pdf.trailer().get("Root") {
-        out.push((Level::Content, "the document catalog was replaced".into()));
-    }
-    let old_cat = pdf.get_in(root, old)?;
-    let old_cat = old_cat.as_dict().cloned().unwrap_or_default();
-    let info = old_trailer.get("Info").and_then(Object::as_ref);
-    let metadata = old_cat.get("Metadata").and_then(Object::as_ref);
-    let touched: BTreeSet<u32> = later.iter().flat_map(|s| s.entries.keys().copied()).collect();
-    for num in touched {
-        let r = Ref::new(num);
-        let before = pdf.get_in(r, old).unwrap_or(Object::Null);
-        let after = pdf.get(r)?;
-        if matches!(before, Object::Null) {
-            continue; // a new object matters only through a changed object that uses it
-        }
-        if matches!(after, Object::Null) {
-            out.push((Level::Content, format!("object {num} was deleted")));
-            continue;
-        }
-        if same(pdf, &before, &after)? {
-            continue;
-        }
-        if r == root {
-            let b = before.as_dict().cloned().unwrap_or_default();
-            let a = after.as_dict().cloned().unwrap_or_default();
-            for key in b.differing_keys(&a) {
-                match key.as_str() {
-                    "AcroForm" => match (b.get("AcroForm"), a.get("AcroForm")) {
-                        (Some(Object::Dict(x)), Some(Object::Dict(y))) => {
-                            acroform(pdf, x, y, &mut out)?
-                        }
-                        (None, Some(Object::Dict(y))) => acroform(pdf, &Dict::new(), y, &mut out)?,
-                        _ => out
-                            .push((Level::Content, "the catalog's /AcroForm was replaced".into())),
-                    },
-                    "DSS" | "Extensions" => out
-                        .push((Level::Signing, format!("the catalog's /{key} (validation data)"))),
-                    // Signers raise the version (pyHanko does) and refresh the XMP metadata.
-                    "Version" | "Metadata" => {
-                        out.push((Level::Signing, format!("the catalog's /{key} (metadata)")))
-                    }
-                    other => out.push((Level::Content, format!("the catalog's /{other} changed"))),
-                }
-            }
-            continue;
-        }
-        if Some(r) == info || Some(r) == metadata {
-            out.push((Level::Signing, format!("document metadata (object {num})")));
-            continue;
-        }
-        match (&before, &after) {
-            (Object::Array(x), Object::Array(y)) => grown(pdf, num, x, y, &mut out)?,
-            (Object::Dict(x), Object::Dict(y)) if x.is("Type", "Page") => {
-                for key in x.differing_keys(y) {
-                    if key == "Annots" {
-                        let xa = annots(pdf, x)?;
-                        let ya = annots(pdf, y)?;
-                        grown(pdf, num, &xa, &ya, &mut out)?;
-                    } else {
-                        out.push((Level::Content, format!("page object {num}: /{key} changed")));
-                    }
-                }
-            }
-            (Object::Dict(x), Object::Dict(y)) if x.get("Fields").is_some() => {
-                acroform(pdf, x, y, &mut out)?
-            }
-            (Object::Dict(x), Object::Dict(y))
-                if x.get("FT").is_some()
-                    || x.is("Subtype", "Widget")
-                    || x.get("Parent").is_some() =>
-            {
-                let (sig, signed) = field_state(pdf, x, &old)?;
-                for key in x.differing_keys(y) {
-                    match key.as_str() {
-                        // A signed seal never changes, not even its picture.
-                        _ if signed => out.push((
-                            Level::Content,
-                            format!("signature field {num}, already signed, changed its /{key}"),
-                        )),
-                        "V" | "AP" | "AS" | "MK" if sig => {
-                            out.push((Level::Signing, format!("signature field {num} signed")))
-                        }
-                        "V" | "AP" | "AS" | "MK" => out
-                            .push((Level::FormFill, format!("form field {num}: /{key} filled in"))),
-                        other => out
-                            .push((Level::Content, format!("form field {num}: /{other} changed"))),
-                    }
-                }
-            }
-            (Object::Dict(x), Object::Dict(_))
-                if x.is("Type", "Annot")
-                    || x.get("Subtype").is_some() && x.get("Rect").is_some() =>
-            {
-                out.push((Level::Annotation, format!("annotation {num} changed")));
-            }
-            _ => out.push((Level::Content, format!("object {num} (a {}) changed", before.kind()))),
-        }
-    }
-    Ok(out)
-}
-
-/// Whether a field (or a widget, through its parents) is a signature field, and whether it
-/// was already signed in the signed revision.
-fn field_state<S: Source>(
-    pdf: &PdfFile<S>,
-    field: &Dict,
-    old: &dyn Fn(&Section) -> bool,
-) -> Result<(bool, bool)> {
-    let mut d = field.clone();
-    let (mut sig, mut signed) = (false, false);
-    for _ in 0..16 {
-        sig |= d.is("FT", "Sig");
-        signed |= d.get("V").is_some_and(|v| !matches!(v, Object::Null));
-        let Some(parent) = d.get("Parent").and_then(Object::as_ref) else { break };
-        match pdf.get_in(parent, old)? {
-            Object::Dict(p) => d = p,
-            _ => break,
-        }
-    }
-    Ok((sig, signed && sig))
-}
-
-fn annots<S: Source>(pdf: &PdfFile<S>, page: &Dict) -> Result<Vec<Object>> {
-    Ok(match pdf.get_key(page, "Annots")? {
-        Object::Array(a) => a,
-        _ => Vec::new(),
-    })
-}
-
-fn acroform<S: Source>(
-    pdf: &PdfFile<S>,
-    x: &Dict,
-    y: &Dict,
-    out: &mut Vec<(Level, String)>,
-) -> Result<()> {
-    for key in x.differing_keys(y) {
-        match key.as_str() {
-            "Fields" => {
-                let xf = match pdf.get_key(x, "Fields")? {
-                    Object::Array(a) => a,
-                    _ => Vec::new(),
-                };
-                let yf = match pdf.get_key(y, "Fields")? {
-                    Object::Array(a) => a,
-                    _ => Vec::new(),
-                };
-                grown(pdf, 0, &xf, &yf, out)?;
-            }
-            "SigFlags" | "DR" | "DA" | "NeedAppearances" => {
-                out.push((Level::Signing, format!("the form's /{key}")))
-            }
-            other => out.push((Level::Content, format!("the form's /{other} changed"))),
-        }
-    }
-    Ok(())
-}
-
-/// An array that may only grow (a page's annotations, the form's fields): what was added.
-fn grown<S: Source>(
-    pdf: &PdfFile<S>,
-    num: u32,
-    x: &[Object],
-    y: &[Object],
-    out: &mut Vec<(Level, String)>,
-) -> Result<()> {
-    if !x.iter().all(|o| y.contains(o)) {
-        out.push((Level::Content, format!("array {num} lost entries")));
-        return Ok(());
-    }
-    for added in y.iter().filter(|o| !x.contains(o)) {
-        let o = pdf.resolve(added)?;
-        let Some(d) = o.as_dict() else {
-            out.push((Level::Content, format!("a {} was added to array {num}", o.kind())));
-            continue;
-        };
-        if matches!(o, Object::Stream(_)) {
-            out.push((Level::Content, format!("a stream was added to array {num}")));
-        } else if d.is("FT", "Sig") {
-            out.push((Level::Signing, "a signature field was added".into()));
-        } else if d.is("Subtype", "Widget") || d.get("FT").is_some() {
-            out.push((Level::FormFill, "a form field was added".into()));
-        } else if d.get("Subtype").is_some() {
-            out.push((
-                Level::Annotation,
-                format!(
-                    "a {} annotation was added",
-                    String::from_utf8_lossy(
-                        d.get("Subtype").and_then(Object::as_name).unwrap_or(b"?")
-                    )
-                ),
-            ));
-        } else {
-            out.push((Level::Content, format!("a dictionary was added to array {num}")));
-        }
-    }
-    Ok(())
-}
-
-/// True if two versions of an object are the same (streams: same dictionary and bytes).
-fn same<S: Source>(pdf: &PdfFile<S>, a: &Object, b: &Object) -> Result<bool> {
-    if a != b {
-        return Ok(false);
-    }
-    if let (Object::Stream(x), Object::Stream(y)) = (a, b) {
-        if x.data_start == y.data_start {
-            return Ok(true);
-        }
-        let (lx, ly) = (pdf.stream_len(x)?, pdf.stream_len(y)?);
-        if lx != ly {
-            return Ok(false);
-        }
-        return Ok(pdf.hash_ranges(&[(x.data_start, lx)], HashAlg::Sha256)?
-            == pdf.hash_ranges(&[(y.data_start, ly)], HashAlg::Sha256)?);
-    }
-    Ok(true)
-}
-
-/// The verdict on what changed after a signature.
-fn judge(changes: &[(Level, String)], certified: Option<DocMdp>) -> CheckOutcome {
-    let worst = changes.iter().map(|(l, _)| *l).max();
-    let details = |level: Level| {
-        let mut v: Vec<&str> =
-            changes.iter().filter(|(l, _)| *l == level).map(|(_, d)| d.as_str()).collect();
-        v.dedup();
-        v.join("; ")
-    };
-    let forbidden = match (certified, worst) {
-        (_, None) => None,
-        (_, Some(Level::Content)) => Some(Level::Content),
-        (Some(DocMdp::NoChanges), Some(l)) => Some(l),
-        (Some(DocMdp::FormFilling), Some(Level::Annotation)) => Some(Level::Annotation),
-        _ => None,
-    };
-    if let Some(level) = forbidden {
-        let what = match level {
-            Level::Content => "the document's content was changed after this signature",
-            _ => {
-                "the document was changed after this signature in a way its certification (DocMDP) forbids"
-            }
-        };
-        return CheckOutcome::failed(
-            "modifications",
-            SubIndication::FormatFailure,
-            format!("{what}: {}", details(level)),
-        );
-    }
-    CheckOutcome::passed(
-        "modifications",
-        match worst {
-            None => "nothing was changed after this signature".to_string(),
-            Some(Level::Signing) => {
-                format!("only signatures were added after this one ({})", details(Level::Signing))
-            }
-            Some(Level::FormFill) => format!(
-                "after this signature, form fields were filled in ({})",
-                details(Level::FormFill)
-            ),
-            Some(Level::Annotation) => format!(
-                "after this signature, annotations were added ({})",
-                details(Level::Annotation)
-            ),
-            Some(Level::Content) => String::new(),
-        },
-    )
 }
 
 #[cfg(test)]
