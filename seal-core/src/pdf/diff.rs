@@ -19,9 +19,12 @@
 //! (DocMDP), or for an uncertified document what pyHanko allows by default, with
 //! annotations only when the verifier asks ([`Allow`]). The README states the policy.
 
+mod annots;
+mod fields;
 mod form;
 mod rules;
 mod scan;
+mod structure;
 mod view;
 
 pub(crate) use form::Locks;

@@ -405,7 +405,13 @@ fn verify_one<S: Source>(
         );
     }
     let allow = diff::Allow { annotations: trust.policy.allow_annotations };
-    report.push(diff::judge(&changes, mdp.map(|(_, p)| p), allow));
+    // A field lock's /P restricts what may follow this signature, like a certification.
+    let lock = locks.p.map(|p| DocMdp::from_p(Some(p)));
+    let permission = match (mdp.map(|(_, p)| p), lock) {
+        (Some(a), Some(b)) => Some(if a.p() <= b.p() { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    report.push(diff::judge(&changes, permission, allow));
     Ok(())
 }
 

@@ -111,6 +111,9 @@ pub(super) fn appearance_users<S: Source>(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Locks {
     rules: Vec<(Vec<u8>, Vec<String>)>,
+    /// The lock's /P (ISO 32000-2 §12.7.5.5): the DocMDP-like permission for every change
+    /// after this signature, the strictest if several.
+    pub p: Option<i64>,
 }
 
 impl Locks {
@@ -118,7 +121,11 @@ impl Locks {
     /// defines them).
     pub fn of<S: Source>(view: &View<'_, S>, field: &Dict, sig: &Dict) -> Result<Locks> {
         let mut rules = Vec::new();
+        let mut p: Option<i64> = None;
         let mut add = |params: &Dict| -> Result<()> {
+            if let Some(v) = params.get("P").and_then(Object::as_i64) {
+                p = Some(p.map_or(v, |old| old.min(v)));
+            }
             let action = params.get("Action").and_then(Object::as_name).unwrap_or(b"All").to_vec();
             let fields = view
                 .array(params, "Fields")?
@@ -142,7 +149,7 @@ impl Locks {
                 add(&p)?;
             }
         }
-        Ok(Locks { rules })
+        Ok(Locks { rules, p })
     }
 
     /// True if the field with full name `name` may not change.
@@ -162,11 +169,11 @@ mod tests {
 
     #[test]
     fn locks_cover_fields_and_their_kids() {
-        let l = Locks { rules: vec![(b"Include".to_vec(), vec!["amount".into()])] };
+        let l = Locks { rules: vec![(b"Include".to_vec(), vec!["amount".into()])], p: None };
         assert!(l.locks("amount") && l.locks("amount.1") && !l.locks("amounts"));
-        let l = Locks { rules: vec![(b"Exclude".to_vec(), vec!["note".into()])] };
+        let l = Locks { rules: vec![(b"Exclude".to_vec(), vec!["note".into()])], p: None };
         assert!(l.locks("amount") && !l.locks("note"));
-        assert!(Locks { rules: vec![(b"All".to_vec(), vec![])] }.locks("x"));
+        assert!(Locks { rules: vec![(b"All".to_vec(), vec![])], p: None }.locks("x"));
         assert!(!Locks::default().locks("x"));
     }
 }

@@ -21,9 +21,12 @@ pub(super) fn unlisted<S: Source>(
     from: u64,
     later: &[&Section],
 ) -> Result<Vec<(u32, u64)>> {
+    // An offset a few bytes off (some writers point at the line end before the object) is
+    // the object a repairing reader finds too.
     let listed = |num: u32, at: u64| {
         later.iter().any(|s| {
-            s.offset == at || matches!(s.entries.get(&num), Some(Entry::At(off, _)) if *off == at)
+            s.offset == at
+                || matches!(s.entries.get(&num), Some(Entry::At(off, _)) if off.abs_diff(at) <= 8)
         })
     };
     let mut out = Vec::new();
