@@ -59,6 +59,7 @@ fn verify_pdf<S: Source>(
         &widened
     };
     let mut out = Vec::new();
+    let mut seen: std::collections::HashMap<Ref, String> = Default::default();
     for f in fields(pdf, &cat)? {
         if f.ft.as_deref() != Some(b"Sig") {
             continue;
@@ -68,6 +69,16 @@ fn verify_pdf<S: Source>(
         match v {
             Object::Ref(sig_ref) => {
                 verify_one(pdf, name, &f.dict, *sig_ref, mdp, trust, at, &mut report)?;
+                if let Some(first) = seen.insert(*sig_ref, f.name.clone()) {
+                    report.push(CheckOutcome::failed(
+                        "format",
+                        SubIndication::FormatFailure,
+                        format!(
+                            "this field shows the signature of field \"{first}\" (the same \
+                             signature dictionary): one signature cannot seal two fields"
+                        ),
+                    ));
+                }
             }
             _ => report.push(CheckOutcome::failed(
                 "format",

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod pdfgen;
+
 use seal_core::keys::{Algorithm, Kdf, PrivateKey};
 use seal_core::pki::ca::{Ca, NewCa};
 use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity};

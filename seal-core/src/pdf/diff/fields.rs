@@ -151,6 +151,16 @@ pub(super) fn field<S: Source>(
                 "update {n}: signature field \"{name}\", already signed, changed ({list})"
             ))]));
         }
+        let signing = match y.get("V").and_then(Object::as_ref) {
+            Some(v) => c.rev.genuine_signature(v)?,
+            None => false,
+        };
+        if !signing && !empty_appearance(&c.rev.after, y)? {
+            return Ok(Some(vec![Change::content(format!(
+                "update {n}: signature field \"{name}\", unsigned, was given a visible appearance \
+                 ({list}): it shows something no signature vouches for"
+            ))]));
+        }
         let mut out = Vec::new();
         for key in &keys {
             match key.as_str() {
@@ -172,6 +182,10 @@ pub(super) fn field<S: Source>(
                     Level::Signing,
                     format!("update {n}: signature field \"{name}\" drawn"),
                 )),
+                "AP" => out.push(Change::content(format!(
+                    "update {n}: signature field \"{name}\" shows an appearance that existed \
+                     before or that other objects use too"
+                ))),
                 other => out.push(Change::content(format!(
                     "update {n}: signature field \"{name}\": /{other} changed"
                 ))),

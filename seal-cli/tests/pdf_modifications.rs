@@ -1,0 +1,100 @@
+//! The modification policy through the CLI: a comment added after an uncertified seal fails
+//! by default and passes with `--allow annotations`; a later seal passes either way.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use seal_core::pdf::file::PdfFile;
+use seal_core::pdf::object::{Object, write_object};
+
+/// Appends an update adding a FreeText comment on page 1.
+fn add_comment(doc: &[u8]) -> Vec<u8> {
+    let pdf = PdfFile::from_source(doc).unwrap();
+    let size = pdf.trailer().get("Size").and_then(Object::as_i64).unwrap() as u32;
+    let root = pdf.trailer().get("Root").unwrap().as_ref().unwrap();
+    let cat = pdf.get(root).unwrap();
+    let pages = pdf.get_key(cat.as_dict().unwrap(), "Pages").unwrap();
+    let Object::Array(kids) = pdf.get_key(pages.as_dict().unwrap(), "Kids").unwrap() else {
+        panic!("no pages")
+    };
+    let page_ref = kids[0].as_ref().unwrap();
+    let mut page = pdf.get(page_ref).unwrap().as_dict().unwrap().clone();
+    let mut annots = match pdf.get_key(&page, "Annots").unwrap() {
+        Object::Array(a) => a,
+        _ => Vec::new(),
+    };
+    annots.push(Object::Ref(seal_core::pdf::object::Ref::new(size)));
+    page.set("Annots", Object::Array(annots));
+    let mut page_text = Vec::new();
+    write_object(&mut page_text, &Object::Dict(page));
+    let mut out = doc.to_vec();
+    let note_at = out.len();
+    out.extend_from_slice(
+        format!("{size} 0 obj\n<</Type/Annot/Subtype/FreeText/Rect[50 700 300 730]/Contents(fee waived)/DA(/Helv 12 Tf 0 g)>>\nendobj\n").as_bytes(),
+    );
+    let page_at = out.len();
+    out.extend_from_slice(format!("{} 0 obj\n", page_ref.num).as_bytes());
+    out.extend_from_slice(&page_text);
+    out.extend_from_slice(b"\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{} 1\n{page_at:010} 00000 n\r\n{size} 1\n{note_at:010} 00000 n\r\n\
+             trailer\n<</Size {}/Root {root}/Prev {}>>\nstartxref\n{xref}\n%%EOF\n",
+            page_ref.num,
+            size + 1,
+            pdf.startxref
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn comments_after_a_seal_fail_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_pki(d);
+    let pdf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/pdf/gs-3pages.pdf");
+    std::fs::copy(&pdf, d.join("c.pdf")).unwrap();
+    seal_ok(d, &["stamp", "c.pdf", "--seal", "p384.esl", "--key", "p384.key"]);
+    let stamped = std::fs::read(d.join("c.stamped.pdf")).unwrap();
+    std::fs::write(d.join("commented.pdf"), add_comment(&stamped)).unwrap();
+    let out = seal(d, &["--json", "verify", "commented.pdf", "--trust", "root/ca.pem"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let r = json(&out);
+    let text = r.to_string();
+    assert!(
+        text.contains("FreeText annotation was added") && text.contains("--allow annotations"),
+        "{r:#}"
+    );
+    let out = seal(
+        d,
+        &["--json", "verify", "commented.pdf", "--trust", "root/ca.pem", "--allow", "annotations"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:#}", json(&out));
+    // pyHanko, whose default policy seal follows, rejects the comment too.
+    let py = run(
+        d,
+        python_tool("pyhanko").to_str().unwrap(),
+        &[
+            "sign",
+            "validate",
+            "--trust",
+            "root/ca.pem",
+            "--trust-replace",
+            "--no-revocation-check",
+            "commented.pdf",
+        ],
+    );
+    assert!(!py.status.success(), "{}", String::from_utf8_lossy(&py.stdout));
+    // A later seal on the commented-free document passes without any option.
+    let args = ["stamp", "c.stamped.pdf", "--seal", "rsa.esl", "--key", "rsa.key", "--page", "2"];
+    seal_ok(d, &[&args[..], &["--out-dir", "second"]].concat());
+    let out = seal(d, &["--json", "verify", "second/c.stamped.pdf", "--trust", "root/ca.pem"]);
+    assert_eq!(out.status.code(), Some(0), "{:#}", json(&out));
+}
