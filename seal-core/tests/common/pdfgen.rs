@@ -74,8 +74,8 @@ pub fn base(opts: &Base) -> Vec<u8> {
     };
     let void_ap = if opts.shared_ap { "8 0 R" } else { "<</Off 9 0 R/VOID 10 0 R>>" };
     let objects: Vec<(u32, String)> = vec![
-        (CATALOG, format!("<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[5 0 R 6 0 R 11 0 R 16 0 R]\
-            /DR<</Font<</Helv 7 0 R>>>>/DA(/Helv 12 Tf 0 g)>>>>")),
+        (CATALOG, "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[5 0 R 6 0 R 11 0 R 16 0 R]\
+            /DR<</Font<</Helv 7 0 R>>>>/DA(/Helv 12 Tf 0 g)>>>>".into()),
         (2, "<</Type/Pages/Kids[3 0 R 12 0 R]/Count 2/MediaBox[0 0 595 842]>>".into()),
         (PAGE1, "<</Type/Page/Parent 2 0 R/Resources<</Font<</F1 7 0 R>>>>/Contents 4 0 R\
             /Annots[5 0 R 6 0 R 14 0 R 11 0 R 16 0 R]>>".into()),
@@ -144,14 +144,12 @@ pub fn update_listing(doc: &[u8], objects: &[(u32, String)], listed: &[u32]) -> 
     out
 }
 
+/// Makes xref stream rows (object number, row bytes) from the body's (number, offset)s.
+pub type Rows = dyn Fn(&[(u32, usize)]) -> Vec<(u32, Vec<u8>)>;
+
 /// Appends an update with an xref stream. `rows` are (object number, raw row bytes) with
 /// widths `w`; the body defines `objects` first.
-pub fn update_xref_stream(
-    doc: &[u8],
-    objects: &[(u32, String)],
-    w: &str,
-    rows: &dyn Fn(&[(u32, usize)]) -> Vec<(u32, Vec<u8>)>,
-) -> Vec<u8> {
+pub fn update_xref_stream(doc: &[u8], objects: &[(u32, String)], w: &str, rows: &Rows) -> Vec<u8> {
     let (size, prev) = tail(doc);
     let mut out = doc.to_vec();
     let mut offsets = Vec::new();
