@@ -118,7 +118,6 @@ fn annots_are_an_ordered_list_without_duplicates() {
     };
     for level in [None, Some(DocMdp::NoChanges), Some(DocMdp::Annotations)] {
         let doc = stamped(&f, &Base::default(), level);
-        let next = free(&doc);
         // The stamp keeps Seal1's widget (11) on page 1.
         let reordered = update(&doc, &[(PAGE1, page("6 0 R 5 0 R 14 0 R 11 0 R 16 0 R"))]);
         assert_caught(&f, &reordered, "reordered");
@@ -370,7 +369,6 @@ fn later_seals_and_validation_data_still_pass() {
     let app = Appearance::for_seal(&f.seal).unwrap();
     for level in [None, Some(DocMdp::FormFilling), Some(DocMdp::Annotations)] {
         let doc = stamped(&f, &Base::default(), level);
-        let next = free(&doc);
         let opts = StampOptions { field: Some("Approval".into()), ..Default::default() };
         let twice = pdf::stamp_to_vec(&doc, &f.key(), &app, &opts, t()).unwrap().0;
         let r = verify(&f, &twice, false);

@@ -145,7 +145,7 @@ pub fn update_listing(doc: &[u8], objects: &[(u32, String)], listed: &[u32]) -> 
 }
 
 /// Makes xref stream rows (object number, row bytes) from the body's (number, offset)s.
-pub type Rows = dyn Fn(&[(u32, usize)]) -> Vec<(u32, Vec<u8>)>;
+pub type Rows<'a> = dyn Fn(&[(u32, usize)]) -> Vec<(u32, Vec<u8>)> + 'a;
 
 /// Appends an update with an xref stream. `rows` are (object number, raw row bytes) with
 /// widths `w`; the body defines `objects` first.
