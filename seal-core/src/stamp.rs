@@ -74,9 +74,7 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
             Sniffed::Pdf => return crate::pdf::verify(file, trust, at),
             Sniffed::Json => {
                 let data = crate::io::read(file)?;
-                let doc: serde_json::Value = serde_json::from_slice(&data)
-                    .map_err(|e| Error::decode("JSON document", e))
-                    .in_file(file)?;
+                let doc = json::parse_document(&data).in_file(file)?;
                 let reports = json::verify(&doc, trust, at).in_file(file)?;
                 // A JSON file without stamps inside may have a detached stamp beside it.
                 let beside = [with_suffix(file, "ses"), with_suffix(file, "p7s")];
@@ -350,9 +348,7 @@ pub fn stamp_many(
 /// Reads a JSON document, adds a stamp, and returns the stamped document (pretty-printed).
 pub fn json_stamp_bytes(file: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
     let data = crate::io::read(file)?;
-    let mut doc: serde_json::Value = serde_json::from_slice(&data)
-        .map_err(|e| Error::decode("JSON document", e))
-        .in_file(file)?;
+    let mut doc = json::parse_document(&data).in_file(file)?;
     json::stamp(&mut doc, key, time).in_file(file)?;
     let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::decode("JSON document", e))?;
     out.push(b'\n');

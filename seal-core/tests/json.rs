@@ -170,3 +170,44 @@ fn jwcrypto_verifies_our_stamps_and_we_verify_theirs() {
         assert!(json::verify(&changed, &f.trust(), now()).unwrap().iter().all(|s| !s.is_valid()));
     }
 }
+
+/// A document with two members of one name, or a number a double cannot hold, has no one
+/// meaning: it is neither stamped nor verified (I-JSON; RFC 8785 §3.1).
+#[test]
+fn documents_with_two_meanings_are_refused() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let dir = f.dir.path();
+    for (name, text, words) in [
+        (
+            "dup.json",
+            r#"{"number": "9999999999", "holder": "A", "number": "0101234567"}"#,
+            "\"number\" appears twice",
+        ),
+        ("big.json", r#"{"amount": 12345678901234567890}"#, "12345678901234567890"),
+        ("precise.json", r#"{"rate": 0.1000000000000000000001}"#, "more precision"),
+    ] {
+        let file = dir.join(name);
+        std::fs::write(&file, text).unwrap();
+        let e = seal_core::stamp::json_stamp_bytes(&file, &f.key(), now()).unwrap_err();
+        assert!(e.to_string().contains(words) && e.to_string().contains(name), "{e}");
+    }
+    // A stamped document changed afterwards in either way is refused when verified, where
+    // a lenient reader would have seen the stamped value (the last "number") or a rounded
+    // one.
+    let file = dir.join("doc.json");
+    std::fs::write(&file, r#"{"number": "0101234567", "amount": 9007199254740991}"#).unwrap();
+    let stamped =
+        String::from_utf8(seal_core::stamp::json_stamp_bytes(&file, &f.key(), now()).unwrap())
+            .unwrap();
+    std::fs::write(&file, &stamped).unwrap();
+    assert!(seal_core::stamp::verify(&file, None, &f.trust(), now()).unwrap().is_valid());
+    for changed in [
+        stamped.replacen("{", "{\n  \"number\": \"9999999999\",", 1),
+        stamped.replace("9007199254740991", "9007199254740993"),
+        stamped.replacen("\"_stamps\"", "\"_stamps\": [],\n  \"_stamps\"", 1),
+    ] {
+        std::fs::write(&file, &changed).unwrap();
+        let e = seal_core::stamp::verify(&file, None, &f.trust(), now()).unwrap_err();
+        assert!(e.to_string().contains("doc.json"), "{e}");
+    }
+}

@@ -276,3 +276,21 @@ fn the_seal_carries_the_holders_chain_into_every_stamp() {
     let e = seal_core::seal::make_seal(&long, &f.maker_key, &f.maker).unwrap_err();
     assert!(e.to_string().contains("at most 8"), "{e}");
 }
+
+/// A stamp whose own version is not its seal's is refused, naming both versions.
+#[test]
+fn a_stamp_version_other_than_its_seals_is_refused() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let doc = file(f.dir.path(), "doc.txt", b"a notice");
+    let der = detached::stamp_file(&doc, &f.key(), now()).unwrap();
+    // SES_Signature ::= SEQUENCE { TBS_Sign ::= SEQUENCE { version INTEGER (4), ... } ... }:
+    // the first INTEGER 4 after the two SEQUENCE headers.
+    let at = der.windows(3).position(|w| w == [0x02, 0x01, 0x04]).unwrap();
+    assert!(at < 12, "the version comes first");
+    let mut bad = der.clone();
+    bad[at + 2] = 5;
+    let e = Stamp::from_der(&bad).unwrap_err();
+    assert!(e.to_string().contains("says version 5") && e.to_string().contains("version 4"), "{e}");
+    let e = detached::verify_file(&doc, &bad, &f.trust(), now()).unwrap_err();
+    assert!(e.to_string().contains("version 5"), "{e}");
+}

@@ -146,6 +146,13 @@ pub fn python_tool(name: &str) -> PathBuf {
     Path::new(&python).parent().unwrap().join(name)
 }
 
+/// `pyhanko sign validate` of `file` with only `root/ca.pem` trusted, no revocation checks.
+pub fn pyhanko_validate(d: &Path, file: &str) -> Output {
+    let args =
+        ["sign", "validate", "--trust", "root/ca.pem", "--trust-replace", "--no-revocation-check"];
+    run(d, python_tool("pyhanko").to_str().unwrap(), &[&args[..], &[file]].concat())
+}
+
 pub fn seal_ok(d: &Path, args: &[&str]) -> String {
     ok(d, env!("CARGO_BIN_EXE_seal"), args)
 }

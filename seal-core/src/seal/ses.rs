@@ -476,6 +476,16 @@ impl Stamp {
         let seal_der = tbs.raw(1, "eseal")?;
         let seal = Seal::from_der(&seal_der)?;
         let version = seal.version;
+        // The stamp's own version must be its seal's (GB/T 38540 §7.3: TBS_Sign.version is
+        // the same as the seal's header version; ofdrw writes 5 in both for its later layout).
+        let tbs_version = tbs.int(0, "TBS_Sign version")?;
+        if tbs_version != seal.header_version {
+            return Err(Error::InvalidInput(format!(
+                "the stamp (SES_Signature) says version {tbs_version}, but its seal says version \
+                 {}: a stamp and its seal must have one version",
+                seal.header_version
+            )));
+        }
         let (time, time_parsed) = match tbs.get(2, "timeInfo")?.tag() {
             der::Tag::BitString => {
                 let text = String::from_utf8_lossy(tbs.bits(2, "timeInfo")?).into_owned();

@@ -28,6 +28,9 @@ use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication
 
 use super::StampKey;
 
+mod strict;
+pub use strict::parse as parse_document;
+
 /// The member that holds the stamps.
 pub const STAMPS: &str = "_stamps";
 
@@ -258,8 +261,11 @@ fn parse(stamp: &Value) -> std::result::Result<Parsed, String> {
     let protected = obj.get("protected").and_then(Value::as_str).ok_or("no protected header")?;
     let header_json = Base64UrlUnpadded::decode_vec(protected)
         .map_err(|_| "protected header is not base64url")?;
-    let header: Map<String, Value> =
-        serde_json::from_slice(&header_json).map_err(|e| format!("protected header: {e}"))?;
+    let header: Map<String, Value> = match strict::parse(&header_json) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return Err("the protected header is not a JSON object".into()),
+        Err(e) => return Err(format!("protected header: {e}")),
+    };
     if header.contains_key("crit") {
         return Err("the protected header has crit parameters we do not process".into());
     }

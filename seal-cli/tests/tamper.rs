@@ -1,5 +1,6 @@
-//! The modification policy through the CLI: a comment added after an uncertified seal fails
-//! by default and passes with `--allow annotations`; a later seal passes either way.
+//! What changes after stamping are caught, through the CLI: a comment added after an
+//! uncertified PDF seal fails by default and passes with `--allow annotations` (a later seal
+//! passes either way); JSON documents with two meanings are neither stamped nor verified.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -78,23 +79,53 @@ fn comments_after_a_seal_fail_unless_allowed() {
     );
     assert_eq!(out.status.code(), Some(0), "{:#}", json(&out));
     // pyHanko, whose default policy seal follows, rejects the comment too.
-    let py = run(
-        d,
-        python_tool("pyhanko").to_str().unwrap(),
-        &[
-            "sign",
-            "validate",
-            "--trust",
-            "root/ca.pem",
-            "--trust-replace",
-            "--no-revocation-check",
-            "commented.pdf",
-        ],
-    );
+    let py = pyhanko_validate(d, "commented.pdf");
     assert!(!py.status.success(), "{}", String::from_utf8_lossy(&py.stdout));
     // A later seal on the commented-free document passes without any option.
     let args = ["stamp", "c.stamped.pdf", "--seal", "rsa.esl", "--key", "rsa.key", "--page", "2"];
     seal_ok(d, &[&args[..], &["--out-dir", "second"]].concat());
     let out = seal(d, &["--json", "verify", "second/c.stamped.pdf", "--trust", "root/ca.pem"]);
     assert_eq!(out.status.code(), Some(0), "{:#}", json(&out));
+}
+
+#[test]
+fn json_with_two_meanings_is_neither_stamped_nor_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_pki(d);
+    std::fs::write(d.join("dup.json"), r#"{"number": "9999999999", "number": "0101234567"}"#)
+        .unwrap();
+    let out = seal(d, &["stamp", "dup.json", "--seal", "p384.esl", "--key", "p384.key"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("dup.json") && err.contains("\"number\" appears twice"), "{err}");
+    assert!(!d.join("dup.stamped.json").exists());
+    std::fs::write(d.join("ok.json"), r#"{"amount": 12345678901234567}"#).unwrap();
+    let out = seal(d, &["stamp", "ok.json", "--seal", "p384.esl", "--key", "p384.key"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2^53"), "{out:?}");
+    std::fs::write(d.join("ok.json"), r#"{"amount": 1234567890123456}"#).unwrap();
+    seal_ok(d, &["stamp", "ok.json", "--seal", "p384.esl", "--key", "p384.key"]);
+    let stamped = std::fs::read_to_string(d.join("ok.stamped.json")).unwrap();
+    std::fs::write(d.join("ok.stamped.json"), stamped.replacen("{", "{\"amount\": 9,", 1)).unwrap();
+    let out = seal(d, &["verify", "ok.stamped.json", "--trust", "root/ca.pem"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(err.contains("ok.stamped.json") && err.contains("appears twice"), "{err}");
+}
+
+#[test]
+fn a_stamp_claiming_another_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_pki(d);
+    std::fs::write(d.join("notice.txt"), "a notice\n").unwrap();
+    seal_ok(d, &["stamp", "notice.txt", "--seal", "p384.esl", "--key", "p384.key"]);
+    let mut der = std::fs::read(d.join("notice.txt.ses")).unwrap();
+    let at = der.windows(3).position(|w| w == [0x02, 0x01, 0x04]).unwrap();
+    der[at + 2] = 5;
+    std::fs::write(d.join("notice.txt.ses"), der).unwrap();
+    let out = seal(d, &["verify", "notice.txt", "--trust", "root/ca.pem"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(err.contains("notice.txt.ses") && err.contains("says version 5"), "{err}");
 }
