@@ -42,6 +42,14 @@ fn in_memory(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("verify", alg), |b| {
             b.iter(|| black_box(pdf::verify_bytes(&stamped, "bench.pdf", &trust, now).ok()))
         });
+        // Two seals: the first one's modification analysis reads the second's revision.
+        let second = StampOptions { page: Some(2), ..Default::default() };
+        let Ok((twice, _)) = pdf::stamp_to_vec(&stamped, &f.stamp_key(), &app, &second, now) else {
+            std::process::exit(2)
+        };
+        group.bench_function(BenchmarkId::new("verify-co-stamped", alg), |b| {
+            b.iter(|| black_box(pdf::verify_bytes(&twice, "bench.pdf", &trust, now).ok()))
+        });
     }
     group.bench_function("appearance-from-seal", |b| {
         let f = StampFixture::new(Algorithm::Ed25519);

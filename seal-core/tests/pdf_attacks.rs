@@ -387,3 +387,23 @@ fn later_seals_and_validation_data_still_pass() {
     let with_dss = update(&doc, &[(CATALOG, dss), (next, "<</Certs[]>>".into())]);
     assert_passes(&f, &with_dss, false, "validation data");
 }
+
+#[test]
+fn shadow_attacks_hide_then_reveal() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    // Hidden before signing, revealed by an update that makes readers rebuild the table.
+    let doc = stamped(&f, &Base { hidden_content: true, ..Default::default() }, None);
+    assert!(verify(&f, &doc, false).is_valid(), "the signed document itself is the signer's");
+    let info = "<</Producer(a harmless update)>>".to_string();
+    let next = free(&doc);
+    let revealed = shift_startxref(&update(&doc, &[(next, info)]), 3);
+    assert!(shown(&f, &doc, 1).contains("0101234567"));
+    assert!(shown(&f, &revealed, 1).contains("9999999999"), "poppler shows the hidden page");
+    assert_caught(&f, &revealed, "shadow attack");
+    // The page content given another generation: every "4 0 R" now finds nothing.
+    let doc = stamped(&f, &Base::default(), Some(DocMdp::FormFilling));
+    let body = stream("", &format!("BT /F1 16 Tf 72 760 Td ({CONTRACT}) Tj ET"));
+    let regenerated = update_generation(&doc, CONTENT1, 1, &body);
+    assert!(!shown(&f, &regenerated, 1).contains("0101234567"), "poppler shows an empty page");
+    assert_caught(&f, &regenerated, "generation");
+}

@@ -126,6 +126,18 @@ pub(crate) fn analyse<S: Source>(pdf: &PdfFile<S>, signed: &Signed<'_>) -> Resul
         }
         return Ok(out);
     }
+    // A file that needed repairs is one viewers rebuild by scanning: then an object the
+    // signed revision defines twice (hidden before signing) could be the one they show.
+    if !pdf.repairs().is_empty() {
+        let all: Vec<&Section> = pdf.sections.iter().collect();
+        for (num, at) in scan::unlisted(pdf, 0, &all)?.into_iter().filter(|(_, at)| *at < end) {
+            out.push(Change::content(format!(
+                "the file needed repairs, and object {num} is also defined at offset {at}, where \
+                 no cross-reference section lists it: a reader rebuilding the table could show \
+                 that definition instead (a shadow attack)"
+            )));
+        }
+    }
     let later_refs: Vec<&Section> = later.iter().collect();
     for (num, at) in scan::unlisted(pdf, end, &later_refs)? {
         out.push(Change::content(format!(

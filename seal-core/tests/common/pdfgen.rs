@@ -59,6 +59,9 @@ pub struct Base {
     pub lock: Option<Vec<&'static str>>,
     /// The amount field and the checkbox share one appearance stream.
     pub shared_ap: bool,
+    /// A second definition of the page content, reading another contract number, that the
+    /// table does not list (the "hide" step of a shadow attack, before signing).
+    pub hidden_content: bool,
 }
 
 /// A two-page contract with a text field "amount" (100), a checkbox "void" whose "on"
@@ -101,6 +104,10 @@ pub fn base(opts: &Base) -> Vec<u8> {
     for (num, body) in &objects {
         offsets[*num as usize] = out.len();
         out.extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
+    }
+    if opts.hidden_content {
+        let body = stream("", "BT /F1 16 Tf 72 760 Td (Contract number 9999999999) Tj ET");
+        out.extend_from_slice(format!("{CONTENT1} 0 obj\n{body}\nendobj\n").as_bytes());
     }
     let xref = out.len();
     let mut s = format!("xref\n0 {NEXT}\n0000000000 65535 f\r\n");
@@ -185,4 +192,31 @@ pub fn row(kind: u8, offset: usize) -> Vec<u8> {
     r.extend_from_slice(&(offset as u32).to_be_bytes());
     r.extend_from_slice(&[0, 0]);
     r
+}
+
+/// `doc` with its last startxref pointing `by` bytes before the table (a damaged update
+/// that readers repair by scanning).
+pub fn shift_startxref(doc: &[u8], by: u64) -> Vec<u8> {
+    let at = doc.windows(9).rposition(|w| w == b"startxref").unwrap();
+    let text = String::from_utf8_lossy(&doc[at + 9..]).into_owned();
+    let value: u64 = text.split_whitespace().next().unwrap().parse().unwrap();
+    let mut out = doc[..at].to_vec();
+    out.extend_from_slice(format!("startxref\n{}\n%%EOF\n", value - by).as_bytes());
+    out
+}
+
+/// Appends an update that redefines `num` with generation `generation`.
+pub fn update_generation(doc: &[u8], num: u32, generation: u16, body: &str) -> Vec<u8> {
+    let (size, prev) = tail(doc);
+    let mut out = doc.to_vec();
+    let at = out.len();
+    out.extend_from_slice(format!("{num} {generation} obj\n{body}\nendobj\n").as_bytes());
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{num} 1\n{at:010} {generation:05} n\r\ntrailer\n<</Size {size}/Root 1 0 R/Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
 }

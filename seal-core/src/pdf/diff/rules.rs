@@ -14,7 +14,7 @@ use super::view::View;
 use super::{Change, Level, signs_revision};
 use crate::Result;
 use crate::digest::HashAlg;
-use crate::pdf::file::{Section, Source};
+use crate::pdf::file::{Entry, Section, Source};
 use crate::pdf::object::{Dict, Object, Ref};
 
 /// One revision after the signature, with the revision before it.
@@ -95,6 +95,15 @@ pub(super) fn judge_revision<S: Source>(rev: &Revision<'_, S>) -> Result<Vec<Cha
             out.push(deleted(&ctx, num)?);
             continue;
         }
+        // A new generation of an object leaves every "N 0 R" pointing at nothing.
+        if generation(&rev.before, num) != generation(&rev.after, num) {
+            out.push(Change::content(format!(
+                "update {}: object {num} was given another generation number, so references \
+                 to it find nothing",
+                rev.number
+            )));
+            continue;
+        }
         let before = rev.before.get(r).unwrap_or(Object::Null);
         let after = rev.after.get(r)?;
         if same(rev, &before, &after)? {
@@ -113,6 +122,14 @@ pub(super) fn judge_revision<S: Source>(rev: &Revision<'_, S>) -> Result<Vec<Cha
         )));
     }
     Ok(out)
+}
+
+fn generation<S: Source>(view: &View<'_, S>, num: u32) -> Option<u16> {
+    match view.entry(num) {
+        Some(Entry::At(_, g)) => Some(g),
+        Some(Entry::InStream(..)) => Some(0),
+        _ => None,
+    }
 }
 
 /// A deleted object is harmless only when nothing in the new revision still references

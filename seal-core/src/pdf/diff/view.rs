@@ -38,6 +38,11 @@ impl<'a, S: Source> View<'a, S> {
         self.pdf.get_in(r, self.visible())
     }
 
+    /// Where this revision puts object `num`.
+    pub fn entry(&self, num: u32) -> Option<Entry> {
+        self.pdf.entry_in(num, self.visible()).map(|(e, _)| e)
+    }
+
     /// True if this revision defines object `num` (and has not deleted it).
     pub fn defines(&self, num: u32) -> bool {
         matches!(self.pdf.entry_in(num, self.visible()), Some((e, _)) if e != Entry::Free)
