@@ -129,3 +129,34 @@ fn a_stamp_claiming_another_version_is_refused() {
     assert_ne!(out.status.code(), Some(0));
     assert!(err.contains("notice.txt.ses") && err.contains("says version 5"), "{err}");
 }
+
+#[test]
+fn a_stamp_made_after_the_validation_time_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_pki(d);
+    std::fs::write(d.join("notice.txt"), "a notice\n").unwrap();
+    seal_ok(d, &["stamp", "notice.txt", "--seal", "p384.esl", "--key", "p384.key"]);
+    let out = seal(d, &["--json", "verify", "notice.txt", "--trust", "root/ca.pem"]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert!(r.to_string().contains("no timestamp proves it"), "{r:#}");
+    let yesterday =
+        seal_core::time::UnixTime::from_secs(seal_core::time::UnixTime::now().as_secs() - 86_400);
+    let out = seal(
+        d,
+        &[
+            "--json",
+            "verify",
+            "notice.txt",
+            "--trust",
+            "root/ca.pem",
+            "--at",
+            &yesterday.to_string(),
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
+    assert!(r.to_string().contains("after the validation time"), "{r:#}");
+    assert!(r.to_string().contains("SIG_CONSTRAINTS_FAILURE"), "{r:#}");
+}

@@ -158,6 +158,38 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
     );
 }
 
+/// How far a claimed signing time may lie after the validation time (clock skew).
+const CLOCK_SKEW_SECS: u64 = 300;
+
+/// The stamping time a stamp claims: not after the validation time (beyond clock skew),
+/// and inside the stamper's certificate validity. Without a timestamp it is the stamper's
+/// claim, and the report says so.
+fn signing_time(t: UnixTime, cert: &crate::pki::Certificate, at: UnixTime) -> CheckOutcome {
+    let v = crate::pki::Validity::of(cert);
+    if t.as_secs() > at.as_secs() + CLOCK_SKEW_SECS {
+        CheckOutcome::failed(
+            "signing-time",
+            SubIndication::SigConstraintsFailure,
+            format!("the stamp claims it was made at {t}, after the validation time {at}"),
+        )
+    } else if t < v.not_before || t > v.not_after {
+        CheckOutcome::failed(
+            "signing-time",
+            SubIndication::SigConstraintsFailure,
+            format!(
+                "the stamp claims it was made at {t}, outside the stamper's certificate validity \
+                 ({} to {}): the time was set back or forward",
+                v.not_before, v.not_after
+            ),
+        )
+    } else {
+        CheckOutcome::passed(
+            "signing-time",
+            format!("{t}, as the stamper claims it (no timestamp proves it)"),
+        )
+    }
+}
+
 /// The checks every stamp format shares once its own signature is checked: the seal (see
 /// [`check_seal`], at the stamping time), that the stamper is one of the seal's holders,
 /// and the stamper's chain at `at`.
@@ -182,6 +214,9 @@ pub fn check_seal_use(
             SubIndication::SealInvalid,
             "the stamper's certificate is not in the seal's certificate list",
         ));
+    }
+    if let (Some(t), Ok(cert)) = (stamped_at, &signer) {
+        report.push(signing_time(t, cert, at));
     }
     match signer {
         Ok(cert) => {

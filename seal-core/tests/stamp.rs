@@ -9,6 +9,7 @@ use seal_core::keys::{Algorithm, PrivateKey};
 use seal_core::pki::revocation::RevocationReason;
 use seal_core::seal::{Seal, Stamp};
 use seal_core::stamp::{self, detached};
+use seal_core::time::UnixTime;
 use seal_core::verify::{Indication, SignatureReport, SubIndication};
 
 fn file(dir: &std::path::Path, name: &str, body: &[u8]) -> std::path::PathBuf {
@@ -293,4 +294,36 @@ fn a_stamp_version_other_than_its_seals_is_refused() {
     assert!(e.to_string().contains("says version 5") && e.to_string().contains("version 4"), "{e}");
     let e = detached::verify_file(&doc, &bad, &f.trust(), now()).unwrap_err();
     assert!(e.to_string().contains("version 5"), "{e}");
+}
+
+/// A stamp's time is the stamper's claim: one after the validation time, or outside the
+/// stamper's certificate (set back to when an old seal was still valid), fails.
+#[test]
+fn stamp_times_in_the_future_or_outside_the_certificate_fail() {
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let doc = file(f.dir.path(), "doc.txt", b"a notice");
+    let time = |r: &SignatureReport| outcome(r, "signing-time").clone();
+    let ok = detached::stamp_file(&doc, &f.key(), now()).unwrap();
+    let r = detached::verify_file(&doc, &ok, &f.trust(), now().plus_secs(60)).unwrap();
+    assert!(r.is_valid() && time(&r).detail.contains("no timestamp proves it"), "{r:?}");
+    let future = detached::stamp_file(&doc, &f.key(), now().plus_days(30)).unwrap();
+    let r = detached::verify_file(&doc, &future, &f.trust(), now()).unwrap();
+    assert_eq!(r.indication, Indication::TotalFailed, "{r:?}");
+    assert_eq!(time(&r).sub_indication, Some(SubIndication::SigConstraintsFailure));
+    assert!(time(&r).detail.contains("after the validation time"), "{r:?}");
+    let back =
+        detached::stamp_file(&doc, &f.key(), UnixTime::from_secs(now().as_secs() - 400 * 86_400))
+            .unwrap();
+    let r = detached::verify_file(&doc, &back, &f.trust(), now()).unwrap();
+    assert_eq!(r.indication, Indication::TotalFailed, "{r:?}");
+    assert!(time(&r).detail.contains("outside the stamper's certificate validity"), "{r:?}");
+    // An unsigned element appended to the stamp's seal makes the stamp unreadable.
+    let mut seal = f.seal.to_der().to_vec();
+    seal.extend_from_slice(&[0xa0, 0x03, 0x03, 0x01, 0x00]);
+    let len = seal.len();
+    assert!(seal[1] == 0x82, "a long-form seal length");
+    let inner = (len - 4) as u16;
+    seal[2..4].copy_from_slice(&inner.to_be_bytes());
+    let e = Seal::from_der(&seal).unwrap_err();
+    assert!(e.to_string().contains("fifth element"), "{e}");
 }

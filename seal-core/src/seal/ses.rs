@@ -172,8 +172,17 @@ impl Seal {
     pub fn from_der(der: &[u8]) -> Result<Seal> {
         let top = Seq::parse("electronic seal (SESeal)", der)?;
         let mut seal = match top.len() {
-            // A fifth element is an optional trailer some systems add (a [0] time stamp).
-            4 | 5 => {
+            5 => {
+                let extra = top.raw(4, "trailer")?;
+                return Err(Error::InvalidInput(format!(
+                    "the seal has a fifth element ({} bytes, tag {:#04x}) after the maker's \
+                     signature, which the signature does not cover: unsigned data in a seal is \
+                     refused",
+                    extra.len(),
+                    extra.first().copied().unwrap_or(0)
+                )));
+            }
+            4 => {
                 let info = top.seq(0, "SES_SealInfo")?;
                 let mut seal = Seal::from_info(&info, SealVersion::V4)?;
                 seal.maker_cert_der = top.octets(1, "cert")?.to_vec();

@@ -51,6 +51,9 @@ pub enum SubIndication {
     Revoked,
     /// The electronic seal itself is invalid.
     SealInvalid,
+    /// An attribute of the signature breaks a validation constraint (e.g. a claimed
+    /// signing time after the validation time, or outside the signer's certificate).
+    SigConstraintsFailure,
     /// A signature does not verify with the key it claims.
     SigCryptoFailure,
     /// Revocation information is missing or not fresh: try again with newer information.
@@ -70,6 +73,7 @@ impl fmt::Display for SubIndication {
             SubIndication::NotYetValid => "NOT_YET_VALID",
             SubIndication::Revoked => "REVOKED",
             SubIndication::SealInvalid => "SEAL_INVALID",
+            SubIndication::SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
             SubIndication::SigCryptoFailure => "SIG_CRYPTO_FAILURE",
             SubIndication::TryLater => "TRY_LATER",
         })
