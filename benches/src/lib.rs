@@ -73,16 +73,17 @@ impl StampFixture {
             )?
             .build(&root_key)?;
             let issue = |key: &PrivateKey,
-                         cn: &str|
+                         cn: &str,
+                         profile: Profile|
              -> seal_core::Result<seal_core::pki::Certificate> {
                 let s = Subject::new(cn, "Bench", "VN").with_organization_identifier("1");
                 let csr = Csr::build(&s, key)?;
-                CertificateBuilder::from_csr(&csr, &root, Profile::Seal, validity)?.build(&root_key)
+                CertificateBuilder::from_csr(&csr, &root, profile, validity)?.build(&root_key)
             };
             let key = PrivateKey::generate(alg)?;
-            let cert = issue(&key, "Holder")?;
+            let cert = issue(&key, "Holder", Profile::Seal)?;
             let maker_key = PrivateKey::generate(alg)?;
-            let maker = issue(&maker_key, "Maker")?;
+            let maker = issue(&maker_key, "Maker", Profile::SealMaker)?;
             let spec = SealSpec {
                 id: "bench".into(),
                 name: "Bench Seal".into(),

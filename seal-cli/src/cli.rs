@@ -302,6 +302,14 @@ pub struct TrustArgs {
     /// comments added or changed. A certified document's DocMDP level still decides.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub allow: Vec<AllowArg>,
+    /// Seal-making authorities to accept beside those whose certificates carry the
+    /// seal-maker role: their certificates (files or directories; repeat the option).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub seal_maker: Vec<PathBuf>,
+    /// Trust-list signers to accept beside the trust anchors and certificates carrying the
+    /// trust-list-signer role (files or directories; repeat the option).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub list_signer: Vec<PathBuf>,
 }
 
 /// A kind of later PDF change to accept.
@@ -843,7 +851,7 @@ pub enum CertCommand {
     #[command(
         after_help = "Example:\n  seal cert verify agency.pem --trust root.pem --untrusted province.pem \\\n    --crl province.crl --at 2026-12-01 --purpose seal"
     )]
-    Verify(CertVerifyArgs),
+    Verify(Box<CertVerifyArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -891,6 +899,10 @@ pub enum ProfileArg {
     Ca,
     LicenceIssuer,
     Seal,
+    /// A seal-making authority (extendedKeyUsage seal maker).
+    SealMaker,
+    /// A trust-list signer (extendedKeyUsage trust-list signer).
+    TrustListSigner,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

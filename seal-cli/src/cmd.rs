@@ -125,6 +125,12 @@ impl TrustArgs {
         for p in &self.crl {
             trust.crls.extend(pki::load_crls(p)?);
         }
+        for p in &self.seal_maker {
+            trust.seal_makers.extend(pki::load_certificates_from(p)?);
+        }
+        for p in &self.list_signer {
+            trust.list_signers.extend(pki::load_certificates_from(p)?);
+        }
         for p in &self.ocsp {
             let data = seal_core::io::read(p)?;
             trust.ocsp.push(pki::ocsp::OcspResponse::from_der(&data).map_err(|e| e.in_file(p))?);

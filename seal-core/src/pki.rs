@@ -17,6 +17,7 @@ pub mod path;
 mod policy;
 mod profile;
 pub mod revocation;
+pub mod role;
 
 use std::path::Path;
 

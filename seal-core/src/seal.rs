@@ -82,6 +82,7 @@ pub fn check_seal(
             let p =
                 path::validate_with(&maker, &intermediates, &trust.anchors, &trust.crls, at, &opts);
             push_path(report, "seal-maker-chain", &p);
+            report.push(maker_role(&maker, trust));
         }
         Err(e) => report.push(CheckOutcome::failed(
             "seal-maker-chain",
@@ -156,6 +157,36 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
         at,
         report,
     );
+}
+
+/// Only a seal-making authority makes seals: its certificate carries the seal-maker role,
+/// or the verifier names it (`Trust::seal_makers`). Anything else that chains to a root
+/// (an agency's own seal certificate, a licence issuer) may not.
+fn maker_role(maker: &crate::pki::Certificate, trust: &Trust) -> CheckOutcome {
+    use crate::pki::role::{Role, has_role, same_certificate};
+    let who = crate::pki::display_name(maker.tbs_certificate().subject());
+    if trust.seal_makers.iter().any(|m| same_certificate(m, maker)) {
+        CheckOutcome::passed(
+            "seal-maker-role",
+            format!("\"{who}\" is a seal maker the verifier names"),
+        )
+    } else if has_role(maker, Role::SealMaker) {
+        CheckOutcome::passed(
+            "seal-maker-role",
+            format!("\"{who}\" carries the seal-maker role ({})", Role::SealMaker.oid()),
+        )
+    } else {
+        CheckOutcome::indeterminate(
+            "seal-maker-role",
+            SubIndication::ChainConstraintsFailure,
+            format!(
+                "the seal's maker \"{who}\" is not known as a seal-making authority: its \
+                 certificate lacks the seal-maker role ({}) and the verifier names no such maker \
+                 (--seal-maker)",
+                Role::SealMaker.oid()
+            ),
+        )
+    }
 }
 
 /// How far a claimed signing time may lie after the validation time (clock skew).

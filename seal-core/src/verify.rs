@@ -23,6 +23,12 @@ pub struct Trust {
     pub crls: Vec<Crl>,
     /// OCSP responses (RFC 6960), used before CRLs.
     pub ocsp: Vec<crate::pki::ocsp::OcspResponse>,
+    /// Seal-making authorities the verifier names (their certificates), beside those whose
+    /// certificates carry the seal-maker role ([`crate::pki::role`]).
+    pub seal_makers: Vec<Certificate>,
+    /// Trust-list signers the verifier names, beside the trust anchors themselves and
+    /// certificates carrying the trust-list-signer role.
+    pub list_signers: Vec<Certificate>,
     /// What the verifier requires beyond the defaults.
     pub policy: Policy,
 }

@@ -71,7 +71,9 @@ fn ofd_report(path: &Path, anchor: &str, at: &str) -> seal_core::verify::Report 
     } else {
         seal_core::pki::load_certificates(&external().join(anchor)).unwrap()
     };
-    let trust = Trust { anchors, ..Trust::default() };
+    // The vendor's maker carries no seal-maker role: the verifier names it as a maker.
+    let seal_makers = if anchor == "maker" { vec![anchors[0].clone()] } else { Vec::new() };
+    let trust = Trust { anchors, seal_makers, ..Trust::default() };
     seal_core::stamp::ofd::verify(path, &trust, at.parse().unwrap()).unwrap()
 }
 
@@ -94,6 +96,17 @@ fn ofd_ride_right_verifies_with_the_maker_as_trust_anchor() {
     let r = ofd_report(&external().join("V4RideRight.ofd"), "maker", "2021-06-01T00:00:00Z");
     assert!(r.is_valid(), "{r}");
     assert_eq!(r.signatures.len(), 1);
+    assert!(check(&r.signatures[0], "seal-maker-role").detail.contains("the verifier names"));
+    // Trusted as an anchor but not named as a maker, the vendor's maker may not make seals.
+    let seal = Seal::from_der(&read("UserV4.esl")).unwrap();
+    let mut anchors = vec![seal.maker_certificate().unwrap()];
+    anchors.extend(seal.holder_certificates());
+    let trust = seal_core::verify::Trust { anchors, ..Default::default() };
+    let at = "2021-06-01T00:00:00Z".parse().unwrap();
+    let r = seal_core::stamp::ofd::verify(&external().join("V4RideRight.ofd"), &trust, at).unwrap();
+    assert_eq!(r.indication, Indication::Indeterminate, "{r}");
+    let role = check(&r.signatures[0], "seal-maker-role");
+    assert!(role.detail.contains("not known as a seal-making authority"), "{r}");
 }
 
 #[test]

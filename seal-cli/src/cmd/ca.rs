@@ -71,6 +71,8 @@ pub fn issue(a: &CaIssueArgs) -> Result<Outcome> {
         ProfileArg::Ca => Profile::Ca { path_len: a.path_len },
         ProfileArg::LicenceIssuer => Profile::LicenceIssuer,
         ProfileArg::Seal => Profile::Seal,
+        ProfileArg::SealMaker => Profile::SealMaker,
+        ProfileArg::TrustListSigner => Profile::TrustListSigner,
     };
     if a.path_len.is_some() && !profile.is_ca() {
         return Err(invalid("--path-len only applies to the ca profile"));

@@ -107,7 +107,7 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
     let maker_cert = prov.issue(
         &prov_key,
         &Csr::build(&maker_subject, &maker_key)?,
-        Profile::Seal,
+        Profile::SealMaker,
         Validity::days_from(now, 365),
     )?;
     write(&dir.join("seal-maker.pem"), &certificate_to_pem(&maker_cert)?)?;

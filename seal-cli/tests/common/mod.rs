@@ -222,9 +222,10 @@ pub fn seal_pki(d: &Path) {
         let mut args = vec!["csr".to_string(), "--key".into(), key, "--out".into(), csr.clone()];
         args.extend(subject(name, id));
         seal_ok(d, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        let profile = if name == "maker" { "seal-maker" } else { "seal" };
         seal_ok(
             d,
-            &["ca", "issue", "--dir", "prov", "--csr", &csr, "--profile", "seal", "--out", &pem],
+            &["ca", "issue", "--dir", "prov", "--csr", &csr, "--profile", profile, "--out", &pem],
         );
         ok(d, "openssl", &["verify", "-CAfile", "root/ca.pem", "-untrusted", "prov/ca.pem", &pem]);
     }

@@ -17,6 +17,7 @@ use base64ct::{Base64, Encoding};
 use super::{Licence, cose_verifies, decode_cose, key_id, sign_cose};
 use crate::error::{Error, Result};
 use crate::keys::{Signer, hex};
+use crate::pki::role::{self, Role};
 use crate::pki::{self, Certificate, path};
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, Indication, SignatureReport, SubIndication, Trust, push_path};
@@ -122,6 +123,7 @@ pub fn open_trust_list(
         "trust list: COSE_Sign1",
     );
     report.covers = format!("{} issuers", body.issuers.len());
+    let mut signer_cert: Option<Certificate> = None;
     let signer = sign1
         .protected
         .header
@@ -158,6 +160,8 @@ pub fn open_trust_list(
                 &opts,
             );
             push_path(&mut report, "list-signer-chain", &p);
+            report.push(list_signer_role(&cert, trust));
+            signer_cert = Some(cert);
         }
     }
     freshness(&mut report, body.issued, body.next_update, body.sequence, min_sequence, at);
@@ -167,7 +171,57 @@ pub fn open_trust_list(
             .map_err(|e| Error::decode("trust list issuer", e))?;
         certificates.extend(pki::certificates_from_bytes(&der)?.into_iter().take(1));
     }
+    // An issuer never vouches for itself: a list naming its own signer is refused.
+    if let Some(signer) = &signer_cert {
+        let key = pki::certificate_key(signer).ok();
+        let own = certificates
+            .iter()
+            .any(|c| role::same_certificate(c, signer) || pki::certificate_key(c).ok() == key);
+        if own {
+            report.push(CheckOutcome::failed(
+                "list-signer-role",
+                SubIndication::ChainConstraintsFailure,
+                "the list's signer is one of the issuers it lists: an issuer cannot vouch for \
+                 itself",
+            ));
+        }
+    }
     Ok(TrustList { body, certificates, report })
+}
+
+/// A trust list is signed by an authority the verifier names for lists: one of its trust
+/// anchors, a signer it lists (`Trust::list_signers`), or a certificate carrying the
+/// trust-list-signer role; never by whatever merely chains to a root.
+fn list_signer_role(cert: &Certificate, trust: &Trust) -> CheckOutcome {
+    let named = |list: &[Certificate]| list.iter().any(|c| role::same_certificate(c, cert));
+    let who = pki::display_name(cert.tbs_certificate().subject());
+    if named(&trust.anchors) {
+        CheckOutcome::passed("list-signer-role", format!("signed by the trust anchor \"{who}\""))
+    } else if named(&trust.list_signers) {
+        CheckOutcome::passed(
+            "list-signer-role",
+            format!("signed by \"{who}\", a list signer the verifier names"),
+        )
+    } else if role::has_role(cert, Role::TrustListSigner) {
+        CheckOutcome::passed(
+            "list-signer-role",
+            format!(
+                "\"{who}\" carries the trust-list-signer role ({})",
+                Role::TrustListSigner.oid()
+            ),
+        )
+    } else {
+        CheckOutcome::failed(
+            "list-signer-role",
+            SubIndication::ChainConstraintsFailure,
+            format!(
+                "\"{who}\" may not sign trust lists: it is not a trust anchor, the verifier names \
+                 it as no list signer (--list-signer), and its certificate lacks the \
+                 trust-list-signer role ({})",
+                Role::TrustListSigner.oid()
+            ),
+        )
+    }
 }
 
 fn freshness(

@@ -57,6 +57,12 @@ pub enum Profile {
     LicenceIssuer,
     /// An electronic seal: stamps documents on behalf of an organisation.
     Seal,
+    /// A seal-making authority: makes GB/T 38540 seals (extendedKeyUsage
+    /// [`super::role::Role::SealMaker`]).
+    SealMaker,
+    /// Signs trust lists of licence issuers (extendedKeyUsage
+    /// [`super::role::Role::TrustListSigner`]).
+    TrustListSigner,
 }
 
 impl Profile {
@@ -70,7 +76,10 @@ impl Profile {
         KeyUsage(match self {
             Profile::Ca { .. } => KeyUsages::KeyCertSign | KeyUsages::CRLSign,
             Profile::LicenceIssuer => KeyUsages::DigitalSignature.into(),
-            Profile::Seal => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+            Profile::Seal | Profile::SealMaker => {
+                KeyUsages::DigitalSignature | KeyUsages::NonRepudiation
+            }
+            Profile::TrustListSigner => KeyUsages::DigitalSignature.into(),
         })
     }
 
@@ -112,12 +121,18 @@ impl Profile {
             authority_cert_issuer: None,
             authority_cert_serial_number: None,
         };
-        Ok(vec![
+        let mut out = vec![
             extension(OID_BASIC_CONSTRAINTS, true, &bc)?,
             extension(OID_KEY_USAGE, true, &self.key_usage())?,
             extension(OID_SUBJECT_KEY_IDENTIFIER, false, &ski)?,
             extension(OID_AUTHORITY_KEY_IDENTIFIER, false, &aki)?,
-        ])
+        ];
+        match self {
+            Profile::SealMaker => out.push(super::role::Role::SealMaker.extension()?),
+            Profile::TrustListSigner => out.push(super::role::Role::TrustListSigner.extension()?),
+            _ => {}
+        }
+        Ok(out)
     }
 }
 
@@ -142,6 +157,8 @@ impl fmt::Display for Profile {
             Profile::Ca { path_len: None } => f.write_str("ca"),
             Profile::LicenceIssuer => f.write_str("licence-issuer"),
             Profile::Seal => f.write_str("seal"),
+            Profile::SealMaker => f.write_str("seal-maker"),
+            Profile::TrustListSigner => f.write_str("trust-list-signer"),
         }
     }
 }
@@ -153,9 +170,11 @@ impl FromStr for Profile {
         match s {
             "ca" => Ok(Profile::Ca { path_len: None }),
             "seal" => Ok(Profile::Seal),
+            "seal-maker" => Ok(Profile::SealMaker),
+            "trust-list-signer" => Ok(Profile::TrustListSigner),
             "licence-issuer" | "license-issuer" => Ok(Profile::LicenceIssuer),
             other => Err(Error::InvalidInput(format!(
-                "unknown profile {other:?} (expected seal, licence-issuer or ca)"
+                "unknown profile {other:?} (expected seal, seal-maker, licence-issuer, trust-list-signer or ca)"
             ))),
         }
     }

@@ -56,20 +56,7 @@ const CTX0: u8 = 0xa0;
 
 /// The DER of the seal attribute's OID (a big arc, encoded by hand).
 pub(crate) fn seal_oid_der() -> Vec<u8> {
-    let n: u128 = 294_709_546_000_930_366_560_518_733_175_570_341_712;
-    let mut arc = Vec::new();
-    let mut v = n;
-    loop {
-        arc.push((v & 0x7f) as u8 | if arc.is_empty() { 0 } else { 0x80 });
-        v >>= 7;
-        if v == 0 {
-            break;
-        }
-    }
-    arc.reverse();
-    let mut content = vec![2 * 40 + 25];
-    content.extend(arc);
-    encode(0x06, &content)
+    crate::pki::role::uuid_oid_der(294_709_546_000_930_366_560_518_733_175_570_341_712)
 }
 
 fn der<T: Encode>(what: &'static str, v: &T) -> Result<Vec<u8>> {

@@ -51,20 +51,20 @@ impl Fixture {
             &root_key,
         )
         .unwrap();
-        let issue = |cn: &str, key: &PrivateKey| {
+        let issue = |cn: &str, key: &PrivateKey, profile: Profile| {
             let s = Subject::new(cn, "City", "VN").with_organization_identifier("0101234567");
             prov.issue(
                 &prov_key,
                 &Csr::build(&s, key).unwrap(),
-                Profile::Seal,
+                profile,
                 Validity::days_from(now(), 365),
             )
             .unwrap()
         };
         let agency_key = PrivateKey::generate(alg).unwrap();
-        let agency = issue("Licensing Office", &agency_key);
+        let agency = issue("Licensing Office", &agency_key, Profile::Seal);
         let maker_key = PrivateKey::generate(alg).unwrap();
-        let maker = issue("Seal Maker", &maker_key);
+        let maker = issue("Seal Maker", &maker_key, Profile::SealMaker);
         let seal = Fixture::make_seal(&agency, &maker_key, &maker, now(), now().plus_days(365));
         Fixture { dir, root, root_key, prov, prov_key, agency_key, agency, maker_key, maker, seal }
     }
