@@ -160,3 +160,27 @@ fn a_stamp_made_after_the_validation_time_fails() {
     assert!(r.to_string().contains("after the validation time"), "{r:#}");
     assert!(r.to_string().contains("SIG_CONSTRAINTS_FAILURE"), "{r:#}");
 }
+
+#[test]
+fn a_licence_with_bytes_after_its_zlib_stream_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let verify = |file: &str| {
+        let args = ["licence", "verify", file, "--issuers", "pki/licence-issuer.pem"];
+        let trust = ["--trust", "pki/root/ca.pem", "--untrusted", "pki/province/ca.pem"];
+        seal(d, &[&args[..], &trust[..]].concat())
+    };
+    assert_eq!(verify("pki/licence.txt").status.code(), Some(0));
+    // base45 and zlib from Python: the genuine licence with bytes appended to its stream.
+    let script = "import base45,sys\n\
+        t=open('pki/licence.txt').read().strip()\n\
+        z=base45.b45decode(t[4:])+b'forged'\n\
+        open('forged.txt','w').write('LC1:'+base45.b45encode(z).decode())\n";
+    let py = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    ok(d, &py, &["-c", script]);
+    let out = verify("forged.txt");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(err.contains("follow the zlib stream"), "{err}");
+}

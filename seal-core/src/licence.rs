@@ -7,6 +7,7 @@
 //! and `kid`, the first 8 bytes of the SHA-256 of the issuer's certificate.
 
 pub mod batch;
+mod cbor;
 pub mod dcc;
 pub mod number;
 pub mod qr;
@@ -254,6 +255,9 @@ pub fn to_text(cose: &[u8]) -> Result<String> {
     Ok(format!("{PREFIX}{}", base45::encode(z.finish()?)))
 }
 
+/// The largest licence (COSE bytes) read.
+const MAX_LICENCE: u64 = 1 << 20;
+
 /// Decodes the compact text form back to COSE bytes, saying which layer is broken.
 pub fn from_text(text: &str) -> Result<Vec<u8>> {
     let text = text.trim();
@@ -267,10 +271,22 @@ pub fn from_text(text: &str) -> Result<Vec<u8>> {
         Error::decode("licence text (base45)", format!("{e:?}: truncated or mistyped"))
     })?;
     let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .take(1 << 20) // a licence is small; never inflate a bomb
+    let mut z = flate2::bufread::ZlibDecoder::new(&compressed[..]);
+    // A licence is small; never inflate a bomb.
+    (&mut z)
+        .take(MAX_LICENCE + 1)
         .read_to_end(&mut out)
         .map_err(|e| Error::decode("licence text (zlib)", e))?;
+    if out.len() as u64 > MAX_LICENCE {
+        return Err(Error::decode("licence text (zlib)", "inflates beyond 1 MiB"));
+    }
+    let rest = z.into_inner();
+    if !rest.is_empty() {
+        return Err(Error::decode(
+            "licence text (zlib)",
+            format!("{} bytes follow the zlib stream: only one licence is allowed", rest.len()),
+        ));
+    }
     Ok(out)
 }
 
@@ -295,7 +311,7 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
         .payload
         .as_deref()
         .ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
-    let claims: Cbor = ciborium::from_reader(payload).map_err(cbor_err)?;
+    let claims = cbor::strict(payload, "licence claims (CBOR)")?;
     let map = claims.as_map().ok_or_else(|| Error::decode("licence claims", "not a CBOR map"))?;
     let issuer =
         claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
@@ -304,6 +320,9 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
     let lic: Value = lic.deserialized().map_err(cbor_err)?;
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let missing = |what: &str| Error::decode("licence", format!("{what} is missing"));
+    let wrong = |what: &str, kind: &str| {
+        Error::decode("licence claims", format!("{what} must be {kind}: FORMAT_FAILURE"))
+    };
     let holder = lic.get("h").ok_or_else(|| missing("the holder"))?;
     let licence = Licence {
         licence_type: text(&lic, "t").ok_or_else(|| missing("the type"))?,
@@ -317,9 +336,30 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
         issued: time_claim(map, 6, "iat")?,
         valid_from: time_claim(map, 5, "nbf")?,
         valid_until: time_claim(map, 4, "exp")?,
-        attributes: lic.get("a").and_then(Value::as_object).cloned().unwrap_or_default(),
-        status_index: lic.get("s").and_then(Value::as_u64),
+        attributes: match lic.get("a") {
+            None => Map::new(),
+            Some(Value::Object(a)) => a.clone(),
+            Some(_) => return Err(wrong("the attributes (a)", "a map")),
+        },
+        status_index: match lic.get("s") {
+            None | Some(Value::Null) => None,
+            Some(s) => Some(
+                s.as_u64()
+                    .filter(|_| !s.is_f64())
+                    .ok_or_else(|| wrong("the status index (s)", "an unsigned integer"))?,
+            ),
+        },
     };
+    if let Some(r) = lic.get("r")
+        && !r.is_string()
+        && !r.is_null()
+    {
+        return Err(wrong("the region (r)", "a text"));
+    }
+    // What the licence's type requires, on verification as on issuing.
+    if let Ok(schema) = schema::Schema::find(&licence.licence_type) {
+        schema.check(&licence.attributes).map_err(|e| Error::decode("licence attributes", e))?;
+    }
     Ok((sign1, licence))
 }
 

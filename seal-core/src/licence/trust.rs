@@ -385,6 +385,16 @@ pub fn verify_licence(
             ),
         ));
     }
+    if licence.region.is_none() && !entry.regions.is_empty() {
+        report.push(CheckOutcome::failed(
+            "licence-type",
+            SubIndication::ChainConstraintsFailure,
+            format!(
+                "the issuer may issue for {} only, and the licence names no region",
+                entry.regions.join(", ")
+            ),
+        ));
+    }
     if let Some(region) = &licence.region
         && !entry.regions.is_empty()
         && !entry.regions.contains(region)
