@@ -10,7 +10,7 @@ use common::{Fixture, now};
 use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use seal_core::keys::{Algorithm, PrivateKey, Signer};
 use seal_core::licence;
-use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity};
+use seal_core::pki::{Certificate, Profile};
 
 struct Issuer {
     f: Fixture,
@@ -20,18 +20,7 @@ struct Issuer {
 
 fn issuer() -> Issuer {
     let f = Fixture::new(Algorithm::EcdsaP256Sha256);
-    let key = PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
-    let s =
-        Subject::new("Licensing Office", "City", "VN").with_organization_identifier("0101234567");
-    let cert = f
-        .prov
-        .issue(
-            &f.prov_key,
-            &Csr::build(&s, &key).unwrap(),
-            Profile::LicenceIssuer,
-            Validity::days_from(now(), 365),
-        )
-        .unwrap();
+    let (key, cert) = f.issue("Licensing Office", Profile::LicenceIssuer);
     Issuer { f, key, cert }
 }
 

@@ -10,24 +10,13 @@ use common::{Fixture, now};
 use seal_core::keys::{Algorithm, PrivateKey};
 use seal_core::licence::trust::{self, ListedIssuer, TrustListBody};
 use seal_core::pki::role::{Role, has_role};
-use seal_core::pki::{Certificate, Csr, Profile, Subject, Validity, certificate_der};
+use seal_core::pki::{Certificate, Profile, certificate_der};
 use seal_core::seal::{self, Seal, SealSpec};
 use seal_core::stamp::detached;
 use seal_core::verify::{Indication, SignatureReport, SubIndication};
 
 fn issue(f: &Fixture, cn: &str, profile: Profile) -> (PrivateKey, Certificate) {
-    let key = PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
-    let s = Subject::new(cn, "City", "VN").with_organization_identifier("0101234567");
-    let cert = f
-        .prov
-        .issue(
-            &f.prov_key,
-            &Csr::build(&s, &key).unwrap(),
-            profile,
-            Validity::days_from(now(), 365),
-        )
-        .unwrap();
-    (key, cert)
+    f.issue(cn, profile)
 }
 
 fn role_check(r: &SignatureReport, name: &str) -> seal_core::verify::CheckOutcome {

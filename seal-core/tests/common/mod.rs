@@ -80,6 +80,19 @@ impl Fixture {
         Seal::from_der(&seal::make_seal(&spec, maker_key, maker).unwrap()).unwrap()
     }
 
+    /// A new P-256 key and a certificate for it, issued by the provincial CA under
+    /// `profile` (organisation "City", identifier 0101234567).
+    pub fn issue(&self, cn: &str, profile: Profile) -> (PrivateKey, Certificate) {
+        let key = PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+        let s = Subject::new(cn, "City", "VN").with_organization_identifier("0101234567");
+        let csr = Csr::build(&s, &key).unwrap();
+        let cert = self
+            .prov
+            .issue(&self.prov_key, &csr, profile, Validity::days_from(now(), 365))
+            .unwrap();
+        (key, cert)
+    }
+
     pub fn key(&self) -> StampKey<'_> {
         StampKey {
             seal: &self.seal,
