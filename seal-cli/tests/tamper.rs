@@ -184,3 +184,27 @@ fn a_licence_with_bytes_after_its_zlib_stream_is_refused() {
     assert_ne!(out.status.code(), Some(0));
     assert!(err.contains("follow the zlib stream"), "{err}");
 }
+
+#[test]
+fn a_picture_with_two_licence_codes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let genuine = image::open(d.join("pki/licence.png")).unwrap().to_luma8();
+    let other =
+        seal_core::licence::qr::png("LC1:6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3").unwrap();
+    let other = image::load_from_memory(&other).unwrap().to_luma8();
+    let mut both = image::GrayImage::from_pixel(
+        genuine.width() + other.width(),
+        genuine.height().max(other.height()),
+        image::Luma([255]),
+    );
+    image::imageops::overlay(&mut both, &genuine, 0, 0);
+    image::imageops::overlay(&mut both, &other, i64::from(genuine.width()), 0);
+    both.save(d.join("two.png")).unwrap();
+    let args = ["licence", "verify", "two.png", "--issuers", "pki/licence-issuer.pem"];
+    let out = seal(d, &[&args[..], &["--trust", "pki/root/ca.pem"]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(err.contains("2 different QR codes") && err.contains("two.png"), "{err}");
+}
