@@ -208,3 +208,35 @@ fn a_picture_with_two_licence_codes_is_refused() {
     assert_ne!(out.status.code(), Some(0));
     assert!(err.contains("2 different QR codes") && err.contains("two.png"), "{err}");
 }
+
+#[test]
+fn an_ofd_listing_one_signature_thousands_of_times_is_refused() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../vectors/gbt38540/V4RideRight.ofd");
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(&src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(d.join("many.ofd")).unwrap());
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name.ends_with("Signatures.xml") {
+            let text = String::from_utf8(data).unwrap();
+            let start = text.find("<ofd:Signature ").unwrap();
+            let end = text[start..].find("/>").map(|e| start + e + 2).unwrap();
+            data = format!("{}{}{}", &text[..start], text[start..end].repeat(5_000), &text[end..])
+                .into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+    let root = src.with_file_name("ofdrw-root.pem");
+    let out = seal(d, &["verify", "many.ofd", "--trust", &root.to_string_lossy()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("many.ofd") && err.contains("5000 signatures"), "{err}");
+}

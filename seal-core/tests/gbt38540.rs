@@ -204,3 +204,77 @@ fn vendor_quirks_are_recognised_and_explained() {
     assert_eq!(check(s, "data-hash").sub_indication, Some(SubIndication::HashFailure), "{r}");
     assert_eq!(r.indication, Indication::TotalFailed);
 }
+
+/// Copies an OFD package, letting `edit` change each entry (name, bytes) and add entries.
+fn repack(
+    from: &Path,
+    to: &Path,
+    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: &[(&str, Vec<u8>)],
+) {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let deflate = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.start_file(name.clone(), deflate).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(*name, deflate.large_file(data.len() > u32::MAX as usize)).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+/// A signature list naming one signature ten thousand times, and a package part that is a
+/// deflate bomb, are refused at once, with the reason.
+#[test]
+fn ofd_resource_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = external().join("V4RideRight.ofd");
+    // Signatures.xml: the one signature, 10,000 times.
+    let many = dir.path().join("many.ofd");
+    repack(
+        &src,
+        &many,
+        |name, data| {
+            if !name.ends_with("Signatures.xml") {
+                return data;
+            }
+            let text = String::from_utf8(data).unwrap();
+            let start = text.find("<ofd:Signature ").unwrap();
+            let end = text[start..].find("/>").map(|e| start + e + 2).unwrap();
+            let one = &text[start..end];
+            format!("{}{}{}", &text[..start], one.repeat(10_000), &text[end..]).into_bytes()
+        },
+        &[],
+    );
+    let at = "2021-06-01T00:00:00Z".parse().unwrap();
+    let e =
+        seal_core::stamp::ofd::verify(&many, &seal_core::verify::Trust::default(), at).unwrap_err();
+    assert!(e.to_string().contains("10000 signatures"), "{e}");
+    // A 256 MiB part of zeros (a quarter of a megabyte compressed) that the signature lists.
+    let bomb = dir.path().join("bomb.ofd");
+    let zeros = vec![0u8; 256 << 20];
+    repack(
+        &src,
+        &bomb,
+        |name, data| {
+            if !name.ends_with("Signature.xml") {
+                return data;
+            }
+            let text = String::from_utf8(data).unwrap();
+            text.replacen("/Doc_0/Pages/Page_0/Content.xml", "/Doc_0/Res/huge.bin", 1).into_bytes()
+        },
+        &[("Doc_0/Res/huge.bin", zeros)],
+    );
+    let r = seal_core::stamp::ofd::verify(&bomb, &seal_core::verify::Trust::default(), at).unwrap();
+    assert!(!r.is_valid(), "{r}");
+    assert!(r.to_string().contains("zip bomb"), "{r}");
+}

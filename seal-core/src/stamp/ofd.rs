@@ -24,13 +24,24 @@ use crate::verify::{CheckOutcome, Report, SignatureReport, SubIndication, Trust}
 /// only ever streamed through a hash.
 const MAX_PART: u64 = 64 * 1024 * 1024;
 
+/// What a package may inflate to in all (every part read or hashed, counted each time), so
+/// that a package of parts sharing one huge deflate stream is refused in a moment.
+const MAX_PACKAGE: u64 = 512 * 1024 * 1024;
+
+/// The most a part may inflate per compressed byte (deflate reaches about 1:1000 only on
+/// crafted or degenerate data; real OFD parts stay far below).
+const MAX_RATIO: u64 = 200;
+
+/// The most signatures read from one document's signature list.
+const MAX_SIGNATURES: usize = 256;
+
 /// Verifies every signature of an OFD file.
 pub fn verify(path: &Path, trust: &Trust, at: UnixTime) -> Result<Report> {
     let file = File::open(path).in_file(path)?;
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| Error::decode("OFD package (zip)", e))
         .in_file(path)?;
-    let mut pkg = Package { zip: &mut zip };
+    let mut pkg = Package { zip: &mut zip, inflated: 0 };
     let ofd_xml = pkg.read_text("OFD.xml").in_file(path)?;
     let mut index_paths: Vec<String> =
         elements_text(&ofd_xml, "Signatures").into_iter().map(|p| normalize(&p, "")).collect();
@@ -42,7 +53,28 @@ pub fn verify(path: &Path, trust: &Trust, at: UnixTime) -> Result<Report> {
     for index in index_paths {
         let xml = pkg.read_text(&index).in_file(path)?;
         let base = index.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-        for attrs in element_attrs(&xml, "Signature") {
+        let listed = element_attrs(&xml, "Signature");
+        if listed.len() > MAX_SIGNATURES {
+            return Err(Error::decode(
+                "OFD package",
+                format!(
+                    "{index} lists {} signatures; at most {MAX_SIGNATURES} are read",
+                    listed.len()
+                ),
+            ))
+            .in_file(path);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for attrs in listed {
+            if let Some((_, loc)) = attrs.iter().find(|(k, _)| k == "BaseLoc")
+                && !seen.insert(normalize(loc, &base))
+            {
+                return Err(Error::decode(
+                    "OFD package",
+                    format!("{index} lists the signature {loc} more than once"),
+                ))
+                .in_file(path);
+            }
             let id =
                 attrs.iter().find(|(k, _)| k == "ID").map(|(_, v)| v.clone()).unwrap_or_default();
             let kind = attrs
@@ -193,6 +225,8 @@ pub(crate) fn hash_for(stamp: &Stamp) -> HashAlg {
 
 struct Package<'a> {
     zip: &'a mut zip::ZipArchive<File>,
+    /// Bytes inflated so far, against [`MAX_PACKAGE`].
+    inflated: u64,
 }
 
 impl Package<'_> {
@@ -204,14 +238,51 @@ impl Package<'_> {
         self.zip.by_name(name).map_err(|e| Error::decode("OFD package", format!("{name}: {e}")))
     }
 
-    fn read(&mut self, name: &str) -> Result<Vec<u8>> {
-        let mut f = self.entry(name)?;
-        if f.size() > MAX_PART {
-            return Err(Error::decode("OFD package", format!("{name} is larger than 64 MiB")));
+    /// The bytes a part may still inflate to: its own bounds and what is left of the
+    /// package's (`inflated` so far).
+    fn budget(
+        inflated: u64,
+        name: &str,
+        f: &zip::read::ZipFile<'_, File>,
+        part_max: u64,
+    ) -> Result<u64> {
+        let too = |why: String| Err(Error::decode("OFD package", format!("{name}: {why}")));
+        if f.size() > part_max {
+            return too(format!("inflates to {} bytes, more than {part_max}", f.size()));
         }
-        let mut out = Vec::with_capacity(f.size() as usize);
-        f.read_to_end(&mut out)
+        if f.size() > 1 << 20 && f.size() / f.compressed_size().max(1) > MAX_RATIO {
+            return too(format!(
+                "inflates {} bytes to {}: a compression ratio no real document part has (a \
+                 zip bomb)",
+                f.compressed_size(),
+                f.size()
+            ));
+        }
+        let left = MAX_PACKAGE.saturating_sub(inflated);
+        if f.size() > left {
+            return too(format!("the package inflates to more than {MAX_PACKAGE} bytes in all"));
+        }
+        Ok(f.size().min(part_max))
+    }
+
+    fn read(&mut self, name: &str) -> Result<Vec<u8>> {
+        let inflated = self.inflated;
+        let mut f = self.entry(name)?;
+        let max = Package::budget(inflated, name, &f, MAX_PART)?;
+        let mut out = Vec::with_capacity(max as usize);
+        // The declared size may lie: never read past it.
+        (&mut f)
+            .take(max + 1)
+            .read_to_end(&mut out)
             .map_err(|e| Error::decode("OFD package", format!("{name}: {e}")))?;
+        if out.len() as u64 > max {
+            return Err(Error::decode(
+                "OFD package",
+                format!("{name} inflates to more than it declares"),
+            ));
+        }
+        drop(f);
+        self.inflated += out.len() as u64;
         Ok(out)
     }
 
@@ -221,10 +292,21 @@ impl Package<'_> {
     }
 
     fn hash(&mut self, name: &str, alg: HashAlg) -> Result<Vec<u8>> {
+        let inflated = self.inflated;
         let mut f = self.entry(name)?;
-        alg.hash_reader(&mut f)
-            .map(|(d, _)| d)
-            .map_err(|e| Error::decode("OFD package", format!("{name}: {e}")))
+        let max = Package::budget(inflated, name, &f, MAX_PACKAGE)?;
+        let (digest, n) = alg
+            .hash_reader(&mut (&mut f).take(max + 1))
+            .map_err(|e| Error::decode("OFD package", format!("{name}: {e}")))?;
+        if n > max {
+            return Err(Error::decode(
+                "OFD package",
+                format!("{name} inflates to more than it declares"),
+            ));
+        }
+        drop(f);
+        self.inflated += n;
+        Ok(digest)
     }
 }
 
