@@ -377,6 +377,11 @@ fn later_seals_and_validation_data_still_pass() {
         let m = r.signatures[0].checks.iter().find(|c| c.check == "modifications").unwrap();
         assert!(m.detail.contains("signature field \"Approval\" signed"), "{r}");
     }
+    // A hybrid update (a table whose /XRefStm names an xref stream) hides nothing.
+    let doc = stamped(&f, &Base::default(), None);
+    let hybrid = update_hybrid(&doc, free(&doc), "<</Note(unused)>>");
+    let r = verify(&f, &hybrid, false);
+    assert!(r.is_valid(), "{r}");
     // Under "no changes", validation data may still be added.
     let doc = stamped(&f, &Base::default(), Some(DocMdp::NoChanges));
     let next = free(&doc);

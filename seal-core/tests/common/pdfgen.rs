@@ -220,3 +220,34 @@ pub fn update_generation(doc: &[u8], num: u32, generation: u16, body: &str) -> V
     );
     out
 }
+
+/// Appends a hybrid update (ISO 32000-1 §7.5.8.4): a classic table listing object `num`,
+/// whose trailer's /XRefStm names an xref stream that lists it too.
+pub fn update_hybrid(doc: &[u8], num: u32, body: &str) -> Vec<u8> {
+    let (size, prev) = tail(doc);
+    let xref_num = size.max(num + 1);
+    let mut out = doc.to_vec();
+    let at = out.len();
+    out.extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
+    let stm = out.len();
+    let data = row(1, at);
+    out.extend_from_slice(
+        format!(
+            "{xref_num} 0 obj\n<</Type/XRef/Size {}/W[1 4 2]/Index[{num} 1]/Length {}>>\nstream\n",
+            xref_num + 1,
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{num} 1\n{at:010} 00000 n\r\ntrailer\n<</Size {}/Root 1 0 R/Prev {prev}/XRefStm {stm}>>\nstartxref\n{xref}\n%%EOF\n",
+            xref_num + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

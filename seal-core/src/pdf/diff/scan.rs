@@ -25,7 +25,10 @@ pub(super) fn unlisted<S: Source>(
     // the object a repairing reader finds too.
     let listed = |num: u32, at: u64| {
         later.iter().any(|s| {
+            // A hybrid file's /XRefStm stream is where its table says, listed or not.
+            let xref_stm = s.trailer.get("XRefStm").and_then(Object::as_i64);
             s.offset == at
+                || xref_stm == Some(at as i64)
                 || matches!(s.entries.get(&num), Some(Entry::At(off, _)) if off.abs_diff(at) <= 8)
         })
     };
