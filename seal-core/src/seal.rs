@@ -4,13 +4,14 @@ mod chain;
 pub mod picture;
 mod ses;
 pub(crate) mod tlv;
+mod write;
 
 pub use chain::PKI_PATH;
 pub(crate) use chain::for_certificate as chain_for;
 pub use ses::{
-    CertList, ExtData, Picture, Seal, SealSignatureError, SealSpec, SealType, SealVersion,
-    SignatureForm, Stamp, VENDOR_ID, make_seal, make_stamp,
+    CertList, ExtData, Picture, Seal, SealSignatureError, SealVersion, SignatureForm, Stamp,
 };
+pub use write::{SealSpec, SealType, VENDOR_ID, make_seal, make_stamp};
 
 use crate::pki::path::{self, Options, Purpose};
 use crate::time::UnixTime;
