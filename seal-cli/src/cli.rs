@@ -105,9 +105,9 @@ pub struct TrustArgs {
     /// result INDETERMINATE (TRY_LATER); by default the report says "not checked".
     #[arg(long)]
     pub require_revocation: bool,
-    /// PDF changes to accept after an uncertified signature beyond the default (later
-    /// signatures, validation data, filling in existing fields): annotations accepts
-    /// comments added or changed. A certified document's DocMDP level still decides.
+    /// Changes to accept beyond the default. annotations: PDF comments added or changed
+    /// after an uncertified signature (a certified document's DocMDP level still decides);
+    /// ofd-metadata: an OFD.xml no stamp covers, when only its DocInfo can differ.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub allow: Vec<AllowArg>,
     /// Seal-making authorities to accept beside those whose certificates carry the
@@ -125,6 +125,9 @@ pub struct TrustArgs {
 pub enum AllowArg {
     /// Annotations (comments, stamps, shapes) added or changed after signing.
     Annotations,
+    /// OFD: an OFD.xml the stamps do not cover, when only its document information
+    /// (DocInfo, e.g. an invoice's data fields) can differ.
+    OfdMetadata,
 }
 
 /// A verification policy to add.

@@ -137,6 +137,7 @@ impl TrustArgs {
         }
         trust.policy.cades_baseline = self.policy.contains(&crate::cli::PolicyArg::CadesBaseline);
         trust.policy.allow_annotations = self.allow.contains(&crate::cli::AllowArg::Annotations);
+        trust.policy.allow_ofd_metadata = self.allow.contains(&crate::cli::AllowArg::OfdMetadata);
         trust.policy.require_revocation = self.require_revocation;
         Ok((trust, time_arg(self.at.as_deref())?))
     }

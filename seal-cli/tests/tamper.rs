@@ -209,34 +209,90 @@ fn a_picture_with_two_licence_codes_is_refused() {
     assert!(err.contains("2 different QR codes") && err.contains("two.png"), "{err}");
 }
 
-#[test]
-fn an_ofd_listing_one_signature_thousands_of_times_is_refused() {
+/// The real vendor OFD files.
+fn ofd_vector(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/gbt38540").join(name)
+}
+
+/// Copies an OFD package, letting `edit` change each entry and adding `extra` entries.
+fn repack_ofd(
+    src: &Path,
+    to: &Path,
+    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: &[(&str, &[u8])],
+) {
     use std::io::{Read, Write};
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../vectors/gbt38540/V4RideRight.ofd");
-    let mut zin = zip::ZipArchive::new(std::fs::File::open(&src).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(d.join("many.ofd")).unwrap());
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
     for i in 0..zin.len() {
         let mut f = zin.by_index(i).unwrap();
         let name = f.name().unwrap().into_owned();
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
-        if name.ends_with("Signatures.xml") {
-            let text = String::from_utf8(data).unwrap();
-            let start = text.find("<ofd:Signature ").unwrap();
-            let end = text[start..].find("/>").map(|e| start + e + 2).unwrap();
-            data = format!("{}{}{}", &text[..start], text[start..end].repeat(5_000), &text[end..])
-                .into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
-        out.write_all(&data).unwrap();
+        out.start_file(name.clone(), zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(data).unwrap();
     }
     out.finish().unwrap();
-    let root = src.with_file_name("ofdrw-root.pem");
+}
+
+#[test]
+fn an_ofd_listing_one_signature_thousands_of_times_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let edit = |name: &str, data: Vec<u8>| {
+        if !name.ends_with("Signatures.xml") {
+            return data;
+        }
+        let text = String::from_utf8(data).unwrap();
+        let start = text.find("<ofd:Signature ").unwrap();
+        let end = text[start..].find("/>").map(|e| start + e + 2).unwrap();
+        format!("{}{}{}", &text[..start], text[start..end].repeat(5_000), &text[end..]).into_bytes()
+    };
+    repack_ofd(&ofd_vector("V4RideRight.ofd"), &d.join("many.ofd"), edit, &[]);
+    let root = ofd_vector("ofdrw-root.pem");
     let out = seal(d, &["verify", "many.ofd", "--trust", &root.to_string_lossy()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("many.ofd") && err.contains("5000 signatures"), "{err}");
+}
+
+/// An OFD part under a second spelling is refused; an OFD.xml the stamp does not cover is
+/// named in the report, and accepted with `--allow ofd-metadata` only.
+#[test]
+fn ofd_aliases_are_refused_and_uncovered_metadata_needs_allowing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let root = ofd_vector("ofdrw-root.pem");
+    let root = root.to_string_lossy();
+    let page = b"<ofd:Page xmlns:ofd=\"http://www.ofdspec.org/2016\"/>";
+    repack_ofd(
+        &ofd_vector("V4RideRight.ofd"),
+        &d.join("alias.ofd"),
+        |_, data| data,
+        &[("doc_0/pages/page_0/content.xml", page)],
+    );
+    let out = seal(d, &["verify", "alias.ofd", "--trust", &root]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("alias.ofd") && err.contains("differ only in letter case"), "{err}");
+
+    let invoice = ofd_vector("999.ofd");
+    let invoice = invoice.to_string_lossy();
+    let coverage = |extra: &[&str]| {
+        let args = [&["--json", "verify", &invoice, "--trust", &root, "--at", "2020-09-01"], extra];
+        let out = seal(d, &args.concat());
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let checks = r["signatures"][0]["checks"].as_array().unwrap().clone();
+        checks.into_iter().find(|c| c["check"] == "coverage").unwrap()
+    };
+    let c = coverage(&[]);
+    assert_eq!(c["indication"], "INDETERMINATE", "{c}");
+    assert!(c["detail"].as_str().unwrap().contains("OFD.xml"), "{c}");
+    let c = coverage(&["--allow", "ofd-metadata"]);
+    assert_eq!(c["indication"], "TOTAL-PASSED", "{c}");
+    assert!(c["detail"].as_str().unwrap().contains("accepted unsigned"), "{c}");
 }

@@ -47,6 +47,10 @@ pub struct Policy {
     /// accepted instead of failing the modification check. A certification's DocMDP
     /// level still decides for certified documents.
     pub allow_annotations: bool,
+    /// OFD: an OFD.xml no stamp covers is accepted when it holds the one stamped document
+    /// and no other versions, so that only its document information (DocInfo) can differ
+    /// from what was stamped. By default such a document is INDETERMINATE.
+    pub allow_ofd_metadata: bool,
 }
 
 /// Adds the outcome of a certificate path validation to a signature report.
