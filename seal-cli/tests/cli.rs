@@ -11,6 +11,7 @@ fn seal(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("SEAL_PASS")
+        .env("SEAL_STATE_DIR", dir.join(".seal-state"))
         .output()
         .expect("seal runs")
 }
@@ -19,6 +20,7 @@ fn seal_env(dir: &Path, args: &[&str], var: &str, value: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_seal"))
         .args(args)
         .current_dir(dir)
+        .env("SEAL_STATE_DIR", dir.join(".seal-state"))
         .env(var, value)
         .output()
         .expect("seal runs")

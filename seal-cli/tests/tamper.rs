@@ -296,3 +296,74 @@ fn ofd_aliases_are_refused_and_uncovered_metadata_needs_allowing() {
     assert_eq!(c["indication"], "TOTAL-PASSED", "{c}");
     assert!(c["detail"].as_str().unwrap().contains("accepted unsigned"), "{c}");
 }
+
+/// A replayed older trust list or status list is refused by default: the verifier keeps
+/// the highest sequence it accepted per list in its state file.
+#[test]
+fn replayed_lists_are_refused_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let data = r#"{"number": "BL7", "holder": {"name": "Shop", "id": "42"}, "region": "VN-HN",
+        "status_index": 3, "valid_until": "2099-01-01",
+        "attributes": {"company_type": "LLC", "capital": 1, "activities": ["retail"]}}"#;
+    std::fs::write(d.join("data.json"), data).unwrap();
+    let issuer = ["--key", "pki/licence-issuer.key", "--cert", "pki/licence-issuer.pem"];
+    let issue = ["licence", "issue", "--type", "business-licence", "--data", "data.json"];
+    seal_ok(d, &[&issue[..], &issuer[..], &["--out", "bl7"]].concat());
+    for seq in ["3", "4"] {
+        let tl = format!("l{seq}");
+        let entry = "pki/licence-issuer.pem:business-licence:VN-HN";
+        let build = ["trust-list", "build", "--name", "VN issuers", "--issuer", entry];
+        seal_ok(d, &[&build[..], &["--sequence", seq, "--out", &format!("{tl}.json")]].concat());
+        let root = ["--key", "pki/root/ca.key", "--cert", "pki/root/ca.pem"];
+        let sign = ["trust-list", "sign", &format!("{tl}.json"), "--out", &format!("{tl}.tl")];
+        seal_ok(d, &[&sign[..], &root[..]].concat());
+    }
+    // Status list 1 revokes nothing; list 2 revokes the licence (index 3).
+    for (seq, revoked) in [("1", "7"), ("2", "3,7")] {
+        let status = ["licence", "status", "--size", "64", "--revoked", revoked];
+        seal_ok(
+            d,
+            &[&status[..], &issuer[..], &["--sequence", seq, "--out", &format!("s{seq}")]].concat(),
+        );
+    }
+    let trust = ["--trust", "pki/root/ca.pem", "--untrusted", "pki/province/ca.pem"];
+    let list = |tl: &str, extra: &[&str]| {
+        seal(d, &[&["--json", "trust-list", "verify", tl][..], &trust[..], extra].concat())
+    };
+    assert_eq!(list("l4.tl", &[]).status.code(), Some(0));
+    let state = d.join(".seal-state/lists.json");
+    assert!(std::fs::read_to_string(&state).unwrap().contains("VN issuers"));
+    let out = list("l3.tl", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out).to_string();
+    assert!(r.contains("replay") && r.contains("older than #4"), "{r}");
+    // A verifier may opt out, or keep its state elsewhere.
+    assert_eq!(list("l3.tl", &["--no-list-state"]).status.code(), Some(0));
+    assert_eq!(list("l3.tl", &["--list-state", "other.json"]).status.code(), Some(0));
+
+    let licence = |tl: &str, status: &str| {
+        let args = ["--json", "licence", "verify", "bl7.png", "--trust-list", tl];
+        seal(d, &[&args[..], &["--status-list", status], &trust[..]].concat())
+    };
+    let out = licence("l4.tl", "s2");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["report"]["sub_indication"], "REVOKED");
+    // The older status list, from before the revocation, is a replay now.
+    let out = licence("l4.tl", "s1");
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    let checks = r["report"]["signatures"][0]["checks"].as_array().unwrap();
+    assert!(
+        checks.iter().any(|c| c["check"] == "revocation"
+            && c["indication"] == "TOTAL-FAILED"
+            && c["detail"].as_str().unwrap().contains("older than 2")),
+        "{r:#}"
+    );
+    // And the older trust list is refused inside licence verification too.
+    let out = licence("l3.tl", "s2");
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out).to_string();
+    assert!(r.contains("trust-list") && r.contains("a replayed list"), "{r}");
+}

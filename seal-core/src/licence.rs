@@ -11,6 +11,7 @@ mod cbor;
 pub mod dcc;
 pub mod number;
 pub mod qr;
+pub mod replay;
 pub mod schema;
 pub mod trust;
 

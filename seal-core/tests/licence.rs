@@ -253,6 +253,72 @@ mod lists {
         r.checks.iter().filter(|c| c.check == name).collect()
     }
 
+    /// What a verifier's replay state does: after list #7 and status list #2 are
+    /// accepted, #6 and #1 (genuinely signed, older) fail as replays.
+    #[test]
+    fn replayed_lists_fail_once_a_newer_one_was_accepted() {
+        use seal_core::licence::replay::ReplayState;
+        let i = issuer(Algorithm::Ed25519);
+        let at = now().plus_days(1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lists.json");
+        let open = |seq| {
+            let cose = list(&i, &["business-licence"], &["VN-HN"], seq, now().plus_days(30));
+            trust::open_trust_list(&cose, &i.f.trust(), at, 0).unwrap()
+        };
+        let status = |seq, revoked: &[u64]| {
+            let s = trust::sign_status_list(
+                revoked,
+                64,
+                seq,
+                now(),
+                now().plus_days(7),
+                &i.key,
+                &i.cert,
+            )
+            .unwrap();
+            trust::open_status_list(&s, std::slice::from_ref(&i.cert)).unwrap()
+        };
+        let (new_list, new_status) = (open(7), status(2, &[5]));
+        let mut state = ReplayState::load(&path).unwrap();
+        state.check_trust_list(&mut new_list.clone());
+        assert!(
+            state.accept_lists(std::slice::from_ref(&new_list), std::slice::from_ref(&new_status))
+        );
+        state.save(&path).unwrap();
+
+        let state = ReplayState::load(&path).unwrap();
+        let mut old_list = open(6);
+        assert!(old_list.report.is_valid());
+        state.check_trust_list(&mut old_list);
+        assert!(!old_list.report.is_valid());
+        let replay = check(&old_list.report, "replay");
+        assert!(replay[0].detail.contains("older than #7"), "{replay:?}");
+        let mut same = open(7);
+        state.check_trust_list(&mut same);
+        assert!(same.report.is_valid(), "the same list again is no replay");
+
+        // Status list #1 predates the revocation of index 5: alone it would pass.
+        let cose = issue_indexed(&i, 5);
+        let mut old_status = status(1, &[]);
+        let verify = |s: &trust::StatusList| {
+            trust::verify_licence(
+                &cose,
+                std::slice::from_ref(&new_list),
+                std::slice::from_ref(s),
+                &i.f.trust(),
+                at,
+            )
+            .unwrap()
+            .1
+        };
+        assert!(verify(&old_status).is_valid());
+        state.check_status_list(&mut old_status);
+        let r = verify(&old_status);
+        assert_eq!(r.indication, Indication::TotalFailed, "{r:?}");
+        assert!(check(&r, "revocation").iter().any(|c| c.detail.contains("replayed")), "{r:?}");
+    }
+
     #[test]
     fn trust_and_status_lists() {
         for alg in Algorithm::ALL {

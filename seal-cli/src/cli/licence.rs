@@ -143,7 +143,33 @@ pub struct TrustListVerifyArgs {
     #[arg(long, default_value_t = 0)]
     pub min_sequence: u64,
     #[command(flatten)]
+    pub replay: ReplayArgs,
+    #[command(flatten)]
     pub trust: TrustArgs,
+}
+
+/// Where the verifier remembers the lists it accepted.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The file keeping the highest sequence accepted per trust list and status list; an
+    /// older list is refused as a replay. Default: $SEAL_STATE_DIR/lists.json, else
+    /// $XDG_STATE_HOME/seal/lists.json, else ~/.local/state/seal/lists.json.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_list_state")]
+    pub list_state: Option<PathBuf>,
+    /// Neither read nor update that file (to validate at a past --at with the lists of
+    /// that time).
+    #[arg(long)]
+    pub no_list_state: bool,
+}
+
+impl ReplayArgs {
+    /// The state file to use, if any.
+    pub fn path(&self) -> Option<PathBuf> {
+        if self.no_list_state {
+            return None;
+        }
+        self.list_state.clone().or_else(seal_core::licence::replay::default_state_file)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +223,8 @@ pub struct LicenceVerifyArgs {
     /// Refuse trust lists older than this sequence number.
     #[arg(long, default_value_t = 0)]
     pub min_sequence: u64,
+    #[command(flatten)]
+    pub replay: ReplayArgs,
     #[command(flatten)]
     pub trust: TrustArgs,
 }

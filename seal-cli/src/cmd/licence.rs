@@ -2,8 +2,10 @@
 
 use std::fmt::Write;
 use std::io::Read;
+use std::path::Path;
 
 use seal_core::io::{self, WriteOptions};
+use seal_core::licence::replay::ReplayState;
 use seal_core::licence::trust::{self, ListedIssuer, TrustListBody};
 use seal_core::licence::{self, LicenceData, Schema, qr};
 use seal_core::pki;
@@ -154,19 +156,24 @@ pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
         return verify_bulk(a, &lines, &issuers, &trust, at);
     }
     let cose = licence::from_text(&text).map_err(|e| e.in_file(&a.input))?;
+    let state_path = a.replay.path();
+    let mut state = load_state(state_path.as_deref())?;
     let mut lists = Vec::new();
     for p in &a.trust_list {
-        lists.push(
-            trust::open_trust_list(&io::read(p)?, &trust, at, a.min_sequence)
-                .map_err(|e| e.in_file(p))?,
-        );
+        let mut list = trust::open_trust_list(&io::read(p)?, &trust, at, a.min_sequence)
+            .map_err(|e| e.in_file(p))?;
+        state.check_trust_list(&mut list);
+        lists.push(list);
     }
     let list_issuers: Vec<_> = lists.iter().flat_map(|l| l.certificates.iter().cloned()).collect();
     let mut statuses = Vec::new();
     for p in &a.status_list {
         let all: Vec<_> = issuers.iter().chain(&list_issuers).cloned().collect();
-        statuses.push(trust::open_status_list(&io::read(p)?, &all).map_err(|e| e.in_file(p))?);
+        let mut status = trust::open_status_list(&io::read(p)?, &all).map_err(|e| e.in_file(p))?;
+        state.check_status_list(&mut status);
+        statuses.push(status);
     }
+    save_state(&mut state, state_path.as_deref(), &lists, &statuses)?;
     let (lic, sig) = if lists.is_empty() {
         licence::verify(&cose, &issuers, &trust, at)
     } else {
@@ -314,8 +321,12 @@ pub fn show_list(a: &TrustListShowArgs) -> Result<Outcome> {
 
 pub fn verify_list(a: &TrustListVerifyArgs) -> Result<Outcome> {
     let (trust, at) = a.trust.load()?;
-    let list = trust::open_trust_list(&io::read(&a.input)?, &trust, at, a.min_sequence)
+    let state_path = a.replay.path();
+    let mut state = load_state(state_path.as_deref())?;
+    let mut list = trust::open_trust_list(&io::read(&a.input)?, &trust, at, a.min_sequence)
         .map_err(|e| e.in_file(&a.input))?;
+    state.check_trust_list(&mut list);
+    save_state(&mut state, state_path.as_deref(), std::slice::from_ref(&list), &[])?;
     let report = Report::new(a.input.display().to_string(), at, vec![list.report]);
     Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
 }
@@ -391,4 +402,22 @@ fn verify_bulk(
         json: json!({"file": a.input, "passed": passed, "total": total, "licences": rows}),
         passed: passed == total,
     })
+}
+
+/// The replay state at `path` (none: an empty state, kept nowhere).
+fn load_state(path: Option<&Path>) -> Result<ReplayState> {
+    path.map_or_else(|| Ok(ReplayState::default()), ReplayState::load)
+}
+
+/// Records the lists that passed and writes the state back if that raised a floor.
+fn save_state(
+    state: &mut ReplayState,
+    path: Option<&Path>,
+    lists: &[trust::TrustList],
+    statuses: &[trust::StatusList],
+) -> Result<()> {
+    match path {
+        Some(p) if state.accept_lists(lists, statuses) => state.save(p),
+        _ => Ok(()),
+    }
 }

@@ -6,8 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Runs `cmd` in `dir`; seal keeps its list replay state in `dir/.seal-state`, never in the
+/// user's home.
 pub fn run(dir: &Path, cmd: &str, args: &[&str]) -> Output {
-    Command::new(cmd).args(args).current_dir(dir).output().expect("the command runs")
+    Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .env("SEAL_STATE_DIR", dir.join(".seal-state"))
+        .output()
+        .expect("the command runs")
 }
 
 pub fn ok(dir: &Path, cmd: &str, args: &[&str]) -> String {

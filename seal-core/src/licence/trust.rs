@@ -108,6 +108,15 @@ pub struct TrustList {
     pub report: SignatureReport,
 }
 
+impl TrustList {
+    /// The key of this list in a replay state: its name and its signer's subject, so that
+    /// a list re-signed under a renewed key keeps its floor.
+    pub fn replay_key(&self) -> String {
+        let signer = self.report.signer.as_ref().map_or("", |s| s.subject.as_str());
+        format!("trust-list {} / {signer}", self.body.name)
+    }
+}
+
 /// Opens and checks a trust list: its signature, its signer's chain to the anchors at
 /// `at`, freshness, and that its sequence is not below `min_sequence`.
 pub fn open_trust_list(
@@ -300,6 +309,8 @@ pub struct StatusList {
     pub body: StatusListBody,
     /// The issuer key id it is for.
     pub kid: Vec<u8>,
+    /// Lists below this sequence are replays ([`super::replay::ReplayState`] raises it).
+    pub min_sequence: u64,
     bits: Vec<u8>,
     signature_ok: bool,
 }
@@ -322,10 +333,20 @@ pub fn open_status_list(cose: &[u8], issuers: &[Certificate]) -> Result<StatusLi
     if (bits.len() as u64) < body.size.div_ceil(8) {
         return Err(Error::decode("status list", "fewer bits than its size"));
     }
-    Ok(StatusList { body, kid, bits, signature_ok })
+    Ok(StatusList { body, kid, min_sequence: 0, bits, signature_ok })
 }
 
 impl StatusList {
+    /// The key of this issuer's status lists in a replay state: its key id.
+    pub fn replay_key(&self) -> String {
+        format!("status-list {}", hex(&self.kid))
+    }
+
+    /// True if the list's signature verified with the issuer's key.
+    pub fn signature_ok(&self) -> bool {
+        self.signature_ok
+    }
+
     /// True if entry `i` is set (revoked).
     pub fn is_revoked(&self, i: u64) -> Option<bool> {
         (i < self.body.size).then(|| self.bits[(i / 8) as usize] & (0x80 >> (i % 8)) != 0)
@@ -421,8 +442,15 @@ pub fn verify_licence(
             )),
             Some(s) => {
                 let before = report.checks.len();
-                freshness(&mut report, s.body.issued, s.body.next_update, s.body.sequence, 0, at);
-                if let Some(c) = report.checks.get_mut(before) {
+                freshness(
+                    &mut report,
+                    s.body.issued,
+                    s.body.next_update,
+                    s.body.sequence,
+                    s.min_sequence,
+                    at,
+                );
+                for c in &mut report.checks[before..] {
                     c.check = "revocation";
                 }
                 match s.is_revoked(index) {
