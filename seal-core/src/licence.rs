@@ -200,7 +200,7 @@ pub fn sign(licence: &Licence, signer: &dyn Signer, issuer_cert: &Certificate) -
         (Cbor::Text("lic".into()), lic),
     ]);
     let mut payload = Vec::new();
-    ciborium::into_writer(&claims, &mut payload).map_err(cbor_err)?;
+    ciborium::into_writer(&cbor::deterministic(claims), &mut payload).map_err(cbor_err)?;
     sign_cose(payload, signer, issuer_cert, false)
 }
 
@@ -307,12 +307,18 @@ fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
 
 /// Reads the licence inside COSE bytes, without checking anything.
 pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
+    decode(cose).map(|(sign1, licence, _)| (sign1, licence))
+}
+
+/// [`read`], and whether the claims' maps are in deterministic key order.
+fn decode(cose: &[u8]) -> Result<(CoseSign1, Licence, bool)> {
     let sign1 = decode_cose(cose)?;
     let payload = sign1
         .payload
         .as_deref()
         .ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
     let claims = cbor::strict(payload, "licence claims (CBOR)")?;
+    let ordered = cbor::is_deterministic(&claims);
     let map = claims.as_map().ok_or_else(|| Error::decode("licence claims", "not a CBOR map"))?;
     let issuer =
         claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
@@ -361,7 +367,7 @@ pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
     if let Ok(schema) = schema::Schema::find(&licence.licence_type) {
         schema.check(&licence.attributes).map_err(|e| Error::decode("licence attributes", e))?;
     }
-    Ok((sign1, licence))
+    Ok((sign1, licence, ordered))
 }
 
 /// Verifies a licence (COSE bytes) against issuer certificates (found by `kid`), the trust
@@ -372,8 +378,9 @@ pub fn verify(
     trust: &Trust,
     at: UnixTime,
 ) -> Result<(Licence, SignatureReport)> {
-    let (sign1, licence) = read(cose)?;
-    let report = check(&sign1, &licence, issuers, None, &|cert| chain(cert, trust, at), at);
+    let (sign1, licence, ordered) = decode(cose)?;
+    let report =
+        check(&sign1, &licence, ordered, issuers, None, &|cert| chain(cert, trust, at), at);
     Ok((licence, report))
 }
 
@@ -383,11 +390,13 @@ fn chain(cert: &Certificate, trust: &Trust, at: UnixTime) -> pki::path::PathRepo
     pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts)
 }
 
-/// Every check of one licence. `presigned` names the issuer whose signature was already
-/// verified (in a batch); `chains` gives the issuer chain result (cached in bulk).
+/// Every check of one licence. `ordered` says whether its claims are in deterministic
+/// key order; `presigned` names the issuer whose signature was already verified (in a
+/// batch); `chains` gives the issuer chain result (cached in bulk).
 fn check(
     sign1: &CoseSign1,
     licence: &Licence,
+    ordered: bool,
     issuers: &[Certificate],
     presigned: Option<&Certificate>,
     chains: &(dyn Fn(&Certificate) -> pki::path::PathReport + Sync),
@@ -435,6 +444,17 @@ fn check(
     report.push(CheckOutcome::passed(
         "signature",
         format!("{} signature verifies", report.algorithm),
+    ));
+    report.push(CheckOutcome::passed(
+        "encoding",
+        if ordered {
+            "deterministic CBOR (RFC 8949 §4.2.1): one item, no key twice, shortest forms, \
+             sorted keys"
+        } else {
+            "CBOR with one meaning: one item, no key twice, shortest forms; its map keys are not \
+             in deterministic order (RFC 8949 §4.2.1), which was accepted: the order carries no \
+             meaning"
+        },
     ));
     if let Err(e) = number::verify(&licence.number) {
         report.push(CheckOutcome::failed("number", SubIndication::FormatFailure, e.to_string()));
@@ -513,9 +533,9 @@ impl<'a> Verifier<'a> {
 
     /// Verifies one licence (COSE bytes); the same checks as [`verify`].
     pub fn verify(&self, cose: &[u8]) -> Result<(Licence, SignatureReport)> {
-        let (sign1, licence) = read(cose)?;
-        let report =
-            check(&sign1, &licence, self.issuers, None, &|c| self.cache.get(c), self.cache.at);
+        let (sign1, licence, ordered) = decode(cose)?;
+        let (issuers, at) = (self.issuers, self.cache.at);
+        let report = check(&sign1, &licence, ordered, issuers, None, &|c| self.cache.get(c), at);
         Ok((licence, report))
     }
 }
@@ -531,7 +551,8 @@ pub fn verify_many(
 ) -> Vec<Result<(Licence, SignatureReport)>> {
     use rayon::prelude::*;
 
-    let decoded: Vec<Result<(CoseSign1, Licence)>> = coses.par_iter().map(|c| read(c)).collect();
+    let decoded: Vec<Result<(CoseSign1, Licence, bool)>> =
+        coses.par_iter().map(|c| decode(c)).collect();
     // Ed25519 licences whose kid names exactly one Ed25519 issuer: batch candidates.
     let single_issuer = |sign1: &CoseSign1| -> Option<&Certificate> {
         let mut it = issuers
@@ -544,7 +565,7 @@ pub fn verify_many(
         .iter()
         .enumerate()
         .filter_map(|(i, d)| {
-            let (sign1, _) = d.as_ref().ok()?;
+            let (sign1, ..) = d.as_ref().ok()?;
             (cose_algorithm(sign1) == Some(Algorithm::Ed25519)).then_some(())?;
             let cert = single_issuer(sign1)?;
             pki::certificate_key(cert)
@@ -560,7 +581,7 @@ pub fn verify_many(
             let items: Vec<(Vec<u8>, Signature, crate::keys::PublicKey)> = chunk
                 .iter()
                 .filter_map(|(i, cert)| {
-                    let (sign1, _) = decoded[*i].as_ref().ok()?;
+                    let (sign1, ..) = decoded[*i].as_ref().ok()?;
                     let raw: [u8; 64] = sign1.signature.as_slice().try_into().ok()?;
                     Some((
                         sign1.tbs_data(&[]),
@@ -582,8 +603,8 @@ pub fn verify_many(
         .into_par_iter()
         .zip(presigned.into_par_iter())
         .map(|(d, pre)| {
-            let (sign1, licence) = d?;
-            let report = check(&sign1, &licence, issuers, pre, &chains, at);
+            let (sign1, licence, ordered) = d?;
+            let report = check(&sign1, &licence, ordered, issuers, pre, &chains, at);
             Ok((licence, report))
         })
         .collect()

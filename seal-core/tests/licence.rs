@@ -206,6 +206,12 @@ fn pycose_verifies_ours_and_we_verify_pycose() {
         let (_, lic) = licence::read(&licence::from_text(&text).unwrap()).unwrap();
         assert_eq!(lic.holder.name, "Nguyễn Văn A");
         assert_eq!(r.indication, Indication::TotalPassed);
+        // cbor2 keeps insertion order: accepted, and the report says so.
+        let encoding = r.checks.iter().find(|c| c.check == "encoding").unwrap();
+        assert!(encoding.detail.contains("not in deterministic order"), "{encoding:?}");
+        let ours = verify(&i, &issue(&i), now().plus_days(1)).unwrap();
+        let encoding = ours.checks.iter().find(|c| c.check == "encoding").unwrap();
+        assert!(encoding.detail.starts_with("deterministic CBOR"), "{encoding:?}");
     }
 }
 

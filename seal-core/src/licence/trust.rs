@@ -64,14 +64,20 @@ pub struct StatusListBody {
     pub bits: String,
 }
 
+/// A list's content in deterministic CBOR (RFC 8949 §4.2.1).
 fn to_cbor<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    let value = ciborium::Value::serialized(v).map_err(|e| Error::decode("list (CBOR)", e))?;
     let mut out = Vec::new();
-    ciborium::into_writer(v, &mut out).map_err(|e| Error::decode("list (CBOR)", e))?;
+    ciborium::into_writer(&super::cbor::deterministic(value), &mut out)
+        .map_err(|e| Error::decode("list (CBOR)", e))?;
     Ok(out)
 }
 
+/// A list's content, read as strictly as a licence: one item, no key twice, shortest forms.
 fn from_cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    ciborium::from_reader(bytes).map_err(|e| Error::decode("list (CBOR)", e))
+    super::cbor::strict(bytes, "list (CBOR)")?
+        .deserialized()
+        .map_err(|e| Error::decode("list (CBOR)", e))
 }
 
 /// Signs a trust list with the root authority's key.

@@ -56,6 +56,9 @@ def verify(text_path, cert_path):
     msg.key = cose_key(cert.public_key())
     assert msg.verify_signature(), "signature"
     claims = cbor2.loads(msg.payload)
+    # seal writes deterministic CBOR: cbor2's canonical form (sorted keys, shortest forms;
+    # for integer and text keys the same order as RFC 8949 section 4.2.1) is the same bytes.
+    assert cbor2.dumps(claims, canonical=True) == msg.payload, "deterministic CBOR"
     lic = claims["lic"]
     print(f"{lic['t']} {lic['n']} for {lic['h']['n']} verified by pycose; exp {claims[4]}")
 
