@@ -1,5 +1,6 @@
 //! Licence verification, text form to report: one at a time and in bulk (Ed25519 batch
-//! verification, all cores), for both algorithms. Compare with `verify/raw/*` in the
+//! verification, all cores), for both algorithms, and from a QR picture (a 400-pixel PNG,
+//! as `seal licence issue` writes, and the same code in a 12-megapixel photo-sized frame). Compare with `verify/raw/*` in the
 //! sign_verify bench: decoding and the other checks should cost less than the signature.
 
 use std::hint::black_box;
@@ -74,6 +75,19 @@ fn verify(c: &mut Criterion) {
                 licence::verify(&cose, &s.issuers, &s.trust, at)
             })
         });
+        if alg == Algorithm::Ed25519 {
+            let Ok(png) = licence::qr::png(&s.texts[0]) else { std::process::exit(2) };
+            let code = image_gray(&png);
+            let big = frame(&code, 4000, 3000);
+            for (name, picture) in [("qr-png", png), ("qr-12mp", big)] {
+                group.bench_function(BenchmarkId::new(name, alg.name()), |b| {
+                    b.iter(|| {
+                        let text = licence::qr::read(black_box(&picture))?;
+                        verifier.verify(&licence::from_text(&text)?)
+                    })
+                });
+            }
+        }
         group.throughput(Throughput::Elements(s.texts.len() as u64));
         group.sample_size(10);
         group.bench_function(BenchmarkId::new("bulk-1000", alg.name()), |b| {
@@ -85,6 +99,21 @@ fn verify(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// The picture's grey pixels.
+fn image_gray(png: &[u8]) -> image::GrayImage {
+    image::load_from_memory(png).map(|i| i.to_luma8()).unwrap_or_default()
+}
+
+/// `code` in the middle of a white `w`×`h` frame, as a PNG.
+fn frame(code: &image::GrayImage, w: u32, h: u32) -> Vec<u8> {
+    let mut out = image::GrayImage::from_pixel(w, h, image::Luma([255]));
+    let (x, y) = ((w - code.width()) / 2, (h - code.height()) / 2);
+    image::imageops::overlay(&mut out, code, x.into(), y.into());
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let _ = out.write_to(&mut bytes, image::ImageFormat::Png);
+    bytes.into_inner()
 }
 
 criterion_group!(benches, verify);

@@ -691,38 +691,6 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// Verifies many Ed25519 signatures at once (randomised batch verification): `Ok` means
-/// every one verifies; on `Err`, check them one by one to find which do not.
-pub fn verify_ed25519_batch(items: &[(Vec<u8>, Signature, PublicKey)]) -> Result<(), BadSignature> {
-    let mut msgs = Vec::with_capacity(items.len());
-    let mut sigs = Vec::with_capacity(items.len());
-    let mut keys = Vec::with_capacity(items.len());
-    for (m, s, k) in items {
-        let PublicKey::Ed25519(k) = k else { return Err(BadSignature) };
-        if s.algorithm != Algorithm::Ed25519 {
-            return Err(BadSignature);
-        }
-        let raw: &[u8; 64] = s.raw.as_slice().try_into().map_err(|_| BadSignature)?;
-        let r: [u8; 32] = raw[..32].try_into().map_err(|_| BadSignature)?;
-        // Torsion in R (or A) is what the batch's cofactored equation forgives and the
-        // single one does not: refuse it here, so the batch never accepts what single
-        // verification rejects.
-        let bad_r = curve25519_dalek::edwards::CompressedEdwardsY(r)
-            .decompress()
-            .is_none_or(|p| p.is_small_order() || !p.is_torsion_free());
-        let bad_a = curve25519_dalek::edwards::CompressedEdwardsY(k.to_bytes())
-            .decompress()
-            .is_none_or(|p| !p.is_torsion_free());
-        if bad_r || bad_a || k.is_weak() {
-            return Err(BadSignature);
-        }
-        msgs.push(m.as_slice());
-        sigs.push(ed25519_dalek::Signature::from_bytes(raw));
-        keys.push(*k);
-    }
-    ed25519_dalek::verify_batch(&msgs, &sigs, &keys).map_err(|_| BadSignature)
-}
-
 /// If `data` looks like PEM, its first block as (label, DER); `None` for binary data.
 pub(crate) fn pem_block(data: &[u8]) -> Result<Option<(String, Zeroizing<Vec<u8>>)>> {
     if !crate::pem::is_pem(data) {

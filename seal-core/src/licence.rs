@@ -14,6 +14,9 @@ pub mod qr;
 pub mod replay;
 pub mod schema;
 pub mod trust;
+mod verifier;
+
+pub use verifier::{Verifier, verify, verify_many};
 
 use std::io::{Read, Write};
 
@@ -25,12 +28,9 @@ use serde_json::{Map, Value};
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::keys::{Algorithm, Scheme, SchemeKind, Signature, Signer};
+use crate::keys::{Algorithm, Scheme, SchemeKind, Signer};
 use crate::pki::{self, Certificate};
 use crate::time::UnixTime;
-use crate::verify::{
-    CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust, push_path,
-};
 
 pub use schema::Schema;
 
@@ -364,248 +364,10 @@ fn decode(cose: &[u8]) -> Result<(CoseSign1, Licence, bool)> {
         return Err(wrong("the region (r)", "a text"));
     }
     // What the licence's type requires, on verification as on issuing.
-    if let Ok(schema) = schema::Schema::find(&licence.licence_type) {
+    if let Some(schema) =
+        Schema::builtin_ref().iter().find(|s| s.licence_type == licence.licence_type)
+    {
         schema.check(&licence.attributes).map_err(|e| Error::decode("licence attributes", e))?;
     }
     Ok((sign1, licence, ordered))
-}
-
-/// Verifies a licence (COSE bytes) against issuer certificates (found by `kid`), the trust
-/// anchors and CRLs, at `at`.
-pub fn verify(
-    cose: &[u8],
-    issuers: &[Certificate],
-    trust: &Trust,
-    at: UnixTime,
-) -> Result<(Licence, SignatureReport)> {
-    let (sign1, licence, ordered) = decode(cose)?;
-    let report =
-        check(&sign1, &licence, ordered, issuers, None, &|cert| chain(cert, trust, at), at);
-    Ok((licence, report))
-}
-
-/// The issuer chain of a licence-issuer certificate.
-fn chain(cert: &Certificate, trust: &Trust, at: UnixTime) -> pki::path::PathReport {
-    let opts = pki::path::Options::for_trust(pki::path::Purpose::LicenceIssuer, trust);
-    pki::path::validate_with(cert, &trust.intermediates, &trust.anchors, &trust.crls, at, &opts)
-}
-
-/// Every check of one licence. `ordered` says whether its claims are in deterministic
-/// key order; `presigned` names the issuer whose signature was already verified (in a
-/// batch); `chains` gives the issuer chain result (cached in bulk).
-fn check(
-    sign1: &CoseSign1,
-    licence: &Licence,
-    ordered: bool,
-    issuers: &[Certificate],
-    presigned: Option<&Certificate>,
-    chains: &(dyn Fn(&Certificate) -> pki::path::PathReport + Sync),
-    at: UnixTime,
-) -> SignatureReport {
-    let mut report = SignatureReport::new(
-        licence.number.clone(),
-        "licence: COSE_Sign1 (RFC 9052), CWT (RFC 8392)",
-    );
-    report.covers = format!(
-        "the {} licence {} of {}",
-        licence.licence_type, licence.number, licence.holder.name
-    );
-    report.signing_time = Some(licence.issued.to_string());
-    let kid = &sign1.protected.header.key_id;
-    report.algorithm = match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(a)) => match cose_scheme(a) {
-            Some((scheme, _)) => scheme.to_string(),
-            None => format!("unsupported COSE algorithm {a:?}"),
-        },
-        _ => "no COSE algorithm".to_owned(),
-    };
-    // Every certificate carrying this kid is tried (kids can collide).
-    let candidates: Vec<&Certificate> =
-        issuers.iter().filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..])).collect();
-    if candidates.is_empty() {
-        report.push(CheckOutcome::indeterminate(
-            "issuer",
-            SubIndication::NoCertificateChainFound,
-            format!("no known issuer has key id {}", crate::keys::hex(kid)),
-        ));
-        return report;
-    }
-    let signer =
-        presigned.or_else(|| candidates.into_iter().find(|cert| cose_verifies(sign1, cert)));
-    let Some(cert) = signer else {
-        report.push(CheckOutcome::failed(
-            "signature",
-            SubIndication::SigCryptoFailure,
-            "the signature does not verify with any issuer key of that key id: the licence was changed",
-        ));
-        return report;
-    };
-    report.signer = Some(SignerIdentity::of(cert));
-    report.push(CheckOutcome::passed(
-        "signature",
-        format!("{} signature verifies", report.algorithm),
-    ));
-    report.push(CheckOutcome::passed(
-        "encoding",
-        if ordered {
-            "deterministic CBOR (RFC 8949 §4.2.1): one item, no key twice, shortest forms, \
-             sorted keys"
-        } else {
-            "CBOR with one meaning: one item, no key twice, shortest forms; its map keys are not \
-             in deterministic order (RFC 8949 §4.2.1), which was accepted: the order carries no \
-             meaning"
-        },
-    ));
-    if let Err(e) = number::verify(&licence.number) {
-        report.push(CheckOutcome::failed("number", SubIndication::FormatFailure, e.to_string()));
-    }
-    if at < licence.valid_from {
-        report.push(CheckOutcome::failed(
-            "validity",
-            SubIndication::NotYetValid,
-            format!("valid from {}", licence.valid_from),
-        ));
-    } else if at > licence.valid_until {
-        report.push(CheckOutcome::failed(
-            "validity",
-            SubIndication::Expired,
-            format!("expired on {}", licence.valid_until),
-        ));
-    } else {
-        report.push(CheckOutcome::passed(
-            "validity",
-            format!("valid from {} to {}", licence.valid_from, licence.valid_until),
-        ));
-    }
-    push_path(&mut report, "issuer-chain", &chains(cert));
-    report
-}
-
-fn cose_algorithm(sign1: &CoseSign1) -> Option<Algorithm> {
-    match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256)) => {
-            Some(Algorithm::EcdsaP256Sha256)
-        }
-        Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA)) => {
-            Some(Algorithm::Ed25519)
-        }
-        _ => None,
-    }
-}
-
-/// Issuer chain results, computed once per issuer certificate and shared between threads.
-struct ChainCache<'a> {
-    trust: &'a Trust,
-    at: UnixTime,
-    reports: std::sync::Mutex<std::collections::HashMap<Vec<u8>, pki::path::PathReport>>,
-}
-
-impl<'a> ChainCache<'a> {
-    fn new(trust: &'a Trust, at: UnixTime) -> ChainCache<'a> {
-        ChainCache { trust, at, reports: std::sync::Mutex::new(std::collections::HashMap::new()) }
-    }
-
-    fn get(&self, cert: &Certificate) -> pki::path::PathReport {
-        let key = pki::certificate_der(cert).unwrap_or_default();
-        if let Some(p) = self.reports.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return p;
-        }
-        let p = chain(cert, self.trust, self.at);
-        if let Ok(mut c) = self.reports.lock() {
-            c.insert(key, p.clone());
-        }
-        p
-    }
-}
-
-/// A verifier for a stream of licences (a scanner at a border post): the issuers, the
-/// trust and the time are fixed, and each issuer's chain is validated once.
-pub struct Verifier<'a> {
-    issuers: &'a [Certificate],
-    cache: ChainCache<'a>,
-}
-
-impl<'a> Verifier<'a> {
-    /// A verifier for licences from `issuers`, checked against `trust` at `at`.
-    pub fn new(issuers: &'a [Certificate], trust: &'a Trust, at: UnixTime) -> Verifier<'a> {
-        Verifier { issuers, cache: ChainCache::new(trust, at) }
-    }
-
-    /// Verifies one licence (COSE bytes); the same checks as [`verify`].
-    pub fn verify(&self, cose: &[u8]) -> Result<(Licence, SignatureReport)> {
-        let (sign1, licence, ordered) = decode(cose)?;
-        let (issuers, at) = (self.issuers, self.cache.at);
-        let report = check(&sign1, &licence, ordered, issuers, None, &|c| self.cache.get(c), at);
-        Ok((licence, report))
-    }
-}
-
-/// Verifies many licences (a registry export) on all cores: issuer chains are validated
-/// once per issuer, and Ed25519 signatures are checked in batches (falling back to one by
-/// one for a batch that fails, so each licence still gets its own answer).
-pub fn verify_many(
-    coses: &[Vec<u8>],
-    issuers: &[Certificate],
-    trust: &Trust,
-    at: UnixTime,
-) -> Vec<Result<(Licence, SignatureReport)>> {
-    use rayon::prelude::*;
-
-    let decoded: Vec<Result<(CoseSign1, Licence, bool)>> =
-        coses.par_iter().map(|c| decode(c)).collect();
-    // Ed25519 licences whose kid names exactly one Ed25519 issuer: batch candidates.
-    let single_issuer = |sign1: &CoseSign1| -> Option<&Certificate> {
-        let mut it = issuers
-            .iter()
-            .filter(|c| key_id(c).is_ok_and(|k| k[..] == sign1.protected.header.key_id[..]));
-        let first = it.next()?;
-        it.next().is_none().then_some(first)
-    };
-    let batchable: Vec<(usize, &Certificate)> = decoded
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| {
-            let (sign1, ..) = d.as_ref().ok()?;
-            (cose_algorithm(sign1) == Some(Algorithm::Ed25519)).then_some(())?;
-            let cert = single_issuer(sign1)?;
-            pki::certificate_key(cert)
-                .ok()
-                .filter(|k| k.algorithm() == Algorithm::Ed25519)
-                .map(|_| (i, cert))
-        })
-        .collect();
-    let mut presigned: Vec<Option<&Certificate>> = vec![None; coses.len()];
-    let passed: Vec<Vec<(usize, &Certificate)>> = batchable
-        .par_chunks(64)
-        .filter_map(|chunk| {
-            let items: Vec<(Vec<u8>, Signature, crate::keys::PublicKey)> = chunk
-                .iter()
-                .filter_map(|(i, cert)| {
-                    let (sign1, ..) = decoded[*i].as_ref().ok()?;
-                    let raw: [u8; 64] = sign1.signature.as_slice().try_into().ok()?;
-                    Some((
-                        sign1.tbs_data(&[]),
-                        Signature::from_raw(Algorithm::Ed25519, raw),
-                        pki::certificate_key(cert).ok()?,
-                    ))
-                })
-                .collect();
-            (items.len() == chunk.len() && crate::keys::verify_ed25519_batch(&items).is_ok())
-                .then(|| chunk.to_vec())
-        })
-        .collect();
-    for (i, cert) in passed.into_iter().flatten() {
-        presigned[i] = Some(cert);
-    }
-    let cache = ChainCache::new(trust, at);
-    let chains = |cert: &Certificate| cache.get(cert);
-    decoded
-        .into_par_iter()
-        .zip(presigned.into_par_iter())
-        .map(|(d, pre)| {
-            let (sign1, licence, ordered) = d?;
-            let report = check(&sign1, &licence, ordered, issuers, pre, &chains, at);
-            Ok((licence, report))
-        })
-        .collect()
 }

@@ -553,7 +553,7 @@ fn bulk_verification_gives_each_licence_the_same_answer_as_one_by_one() {
             licence::sign(&licence::prepare(&schema, d, &i.cert, now()).unwrap(), &i.key, &i.cert)
                 .unwrap();
         if n == 70 || n == 71 {
-            // Two tampered Ed25519 licences in one batch: that batch falls back to one by one.
+            // Two tampered Ed25519 licences among good ones.
             let pos = cose.windows(6).position(|w| w == b"retail").unwrap();
             cose[pos] = b'R';
         }

@@ -48,6 +48,17 @@ pub struct Schema {
 impl Schema {
     /// The built-in licence types.
     pub fn builtin() -> Vec<Schema> {
+        Schema::builtin_ref().to_vec()
+    }
+
+    /// The built-in licence types, made once.
+    pub(crate) fn builtin_ref() -> &'static [Schema] {
+        static BUILTIN: std::sync::OnceLock<Vec<Schema>> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Schema::make_builtin)
+    }
+
+    /// The built-in licence types, made once by [`Schema::builtin_ref`].
+    fn make_builtin() -> Vec<Schema> {
         let spec = |list: &[(&str, Kind, bool)]| {
             list.iter()
                 .map(|(n, k, r)| ((*n).to_owned(), AttributeSpec { kind: *k, required: *r }))
@@ -86,9 +97,9 @@ impl Schema {
 
     /// The built-in schema of a type, or an error listing the known types.
     pub fn find(licence_type: &str) -> Result<Schema> {
-        let all = Schema::builtin();
-        let names: Vec<String> = all.iter().map(|s| s.licence_type.clone()).collect();
-        all.into_iter().find(|s| s.licence_type == licence_type).ok_or_else(|| {
+        let all = Schema::builtin_ref();
+        all.iter().find(|s| s.licence_type == licence_type).cloned().ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|s| s.licence_type.as_str()).collect();
             Error::InvalidInput(format!(
                 "unknown licence type {licence_type:?} (known: {}; or pass --schema FILE)",
                 names.join(", ")
