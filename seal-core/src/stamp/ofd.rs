@@ -5,8 +5,8 @@
 //! and lists, under `References`, every signed part of the package with its digest. A stamp
 //! is intact when its signature verifies, its `dataHash` equals the hash of its
 //! `Signature.xml`, and every listed digest matches the part in the package; the document
-//! passes only if, besides, the stamp covers what a reader shows ([`coverage`]). The
-//! package itself must read the same in every reader ([`package`]).
+//! passes only if, besides, the stamp covers what a reader shows (`coverage`). The
+//! package itself must read the same in every reader (`package`).
 
 mod coverage;
 mod package;
