@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod licence;
+mod tsa;
 pub use licence::*;
+pub use tsa::*;
 
 /// Electronic seals, stamped documents and licences that anyone can verify offline.
 #[derive(Debug, Parser)]
@@ -68,6 +70,9 @@ pub enum Command {
     /// Build, sign, show and verify trust lists of licence issuers.
     #[command(subcommand, name = "trust-list")]
     TrustList(TrustListCommand),
+    /// Run a time-stamping authority (RFC 3161), timestamp files and verify timestamps.
+    #[command(subcommand)]
+    Tsa(TsaCommand),
     /// Verify a stamped file (format detected): PDF, OFD, JSON, or any file with its detached
     /// GB/T 38540 or CMS stamp.
     #[command(after_help = "Examples:\n  seal verify contract.stamped.pdf --trust root.pem\n  \
@@ -714,6 +719,8 @@ pub enum ProfileArg {
     SealMaker,
     /// A trust-list signer (extendedKeyUsage trust-list signer).
     TrustListSigner,
+    /// A time-stamping authority (extendedKeyUsage id-kp-timeStamping, critical).
+    Tsa,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -722,6 +729,8 @@ pub enum PurposeArg {
     Ca,
     LicenceIssuer,
     Seal,
+    /// Signing RFC 3161 timestamps.
+    Tsa,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -6,6 +6,7 @@ mod demo;
 mod key;
 mod licence;
 mod seal;
+mod tsa;
 
 use std::io::IsTerminal;
 
@@ -18,7 +19,7 @@ use seal_core::{Error, Result};
 use crate::Outcome;
 use crate::cli::{
     Alg, CaCommand, CertCommand, Command, KdfArg, KeyCommand, LicenceCommand, PassArgs,
-    SealCommand, SubjectArgs, TokenCommand, TrustArgs, TrustListCommand,
+    SealCommand, SubjectArgs, TokenCommand, TrustArgs, TrustListCommand, TsaCommand,
 };
 use seal_core::pki;
 use seal_core::verify::Trust;
@@ -52,6 +53,10 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::TrustList(TrustListCommand::Sign(a)) => licence::sign_list(&a),
         Command::TrustList(TrustListCommand::Show(a)) => licence::show_list(&a),
         Command::TrustList(TrustListCommand::Verify(a)) => licence::verify_list(&a),
+        Command::Tsa(TsaCommand::New(a)) => tsa::new(&a),
+        Command::Tsa(TsaCommand::Respond(a)) => tsa::respond(&a),
+        Command::Tsa(TsaCommand::Query(a)) => tsa::query(&a),
+        Command::Tsa(TsaCommand::Verify(a)) => tsa::verify(&a),
     }
 }
 

@@ -87,6 +87,15 @@ pub fn write_atomic_with(
     Ok(())
 }
 
+/// Opens (creating it if need be) the lock file at `path` and takes an exclusive lock on
+/// it, waiting for other holders; the lock is released when the file is dropped.
+pub fn lock_exclusive(path: &Path) -> Result<fs::File> {
+    let lock =
+        fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).in_file(path)?;
+    lock.lock().in_file(path)?;
+    Ok(lock)
+}
+
 /// Creates a directory (and its parents) if it does not exist.
 pub fn create_dir(path: &Path) -> Result<()> {
     fs::create_dir_all(path).in_file(path)

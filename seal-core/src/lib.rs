@@ -56,6 +56,7 @@ pub mod seal;
 pub mod secret;
 pub mod stamp;
 pub mod time;
+pub mod tsp;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -73,6 +73,7 @@ pub fn issue(a: &CaIssueArgs) -> Result<Outcome> {
         ProfileArg::Seal => Profile::Seal,
         ProfileArg::SealMaker => Profile::SealMaker,
         ProfileArg::TrustListSigner => Profile::TrustListSigner,
+        ProfileArg::Tsa => Profile::Tsa,
     };
     if a.path_len.is_some() && !profile.is_ca() {
         return Err(invalid("--path-len only applies to the ca profile"));

@@ -52,6 +52,7 @@ pub fn verify(a: &CertVerifyArgs) -> Result<Outcome> {
         PurposeArg::Ca => Purpose::Ca,
         PurposeArg::LicenceIssuer => Purpose::LicenceIssuer,
         PurposeArg::Seal => Purpose::Seal,
+        PurposeArg::Tsa => Purpose::TimeStamping,
     };
     let mut opts = Options::for_trust(purpose, &trust);
     let (anchors, intermediates, crls) = (trust.anchors, trust.intermediates, trust.crls);

@@ -353,6 +353,7 @@ fn verify_one<S: Source>(
         _ => None,
     };
     let ctx = Detached {
+        purpose: crate::pki::path::Purpose::Seal,
         id: report.id.clone(),
         format: "PAdES",
         covers: report.covers.clone(),

@@ -15,7 +15,6 @@
 //! one). An issued certificate is written before the state that records it; a crash in
 //! between leaves an unrecorded certificate file, never a recorded serial without one.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use x509_cert::Certificate;
@@ -395,14 +394,7 @@ impl Ca {
     /// Runs `f` on the state under the exclusive lock; writes the state back if `f` says
     /// it changed it.
     fn locked<T>(&self, f: impl FnOnce(&mut State) -> Result<(T, bool)>) -> Result<T> {
-        let lock_path = self.dir.join("lock");
-        let lock = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .in_file(&lock_path)?;
-        lock.lock().in_file(&lock_path)?;
+        let lock = io::lock_exclusive(&self.dir.join("lock"))?;
         let mut state = read_state(&self.dir)?;
         let (out, changed) = f(&mut state)?;
         if changed {

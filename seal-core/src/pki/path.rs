@@ -40,6 +40,9 @@ pub enum Purpose {
     LicenceIssuer,
     /// Stamping documents with an electronic seal: nonRepudiation or digitalSignature.
     Seal,
+    /// Signing RFC 3161 timestamps: extendedKeyUsage id-kp-timeStamping alone, critical
+    /// (RFC 3161 §2.3), and digitalSignature or nonRepudiation if keyUsage is present.
+    TimeStamping,
 }
 
 impl fmt::Display for Purpose {
@@ -49,6 +52,7 @@ impl fmt::Display for Purpose {
             Purpose::Ca => "ca",
             Purpose::LicenceIssuer => "licence-issuer",
             Purpose::Seal => "seal",
+            Purpose::TimeStamping => "tsa",
         })
     }
 }
@@ -62,8 +66,9 @@ impl std::str::FromStr for Purpose {
             "ca" => Ok(Purpose::Ca),
             "licence-issuer" | "license-issuer" => Ok(Purpose::LicenceIssuer),
             "seal" => Ok(Purpose::Seal),
+            "tsa" => Ok(Purpose::TimeStamping),
             other => Err(crate::Error::InvalidInput(format!(
-                "unknown purpose {other:?} (expected seal, licence-issuer, ca or any)"
+                "unknown purpose {other:?} (expected seal, licence-issuer, tsa, ca or any)"
             ))),
         }
     }
@@ -130,6 +135,11 @@ pub enum Check {
     Expired {
         /// Its notAfter.
         not_after: UnixTime,
+    },
+    /// The certificate lacks the extendedKeyUsage its role needs, or has it wrongly.
+    ExtendedKeyUsage {
+        /// What is wrong.
+        detail: &'static str,
     },
     /// The certificate lacks the keyUsage its role needs.
     KeyUsage {
@@ -211,6 +221,7 @@ impl Check {
             }
             Check::Expired { .. } => (TotalFailed, SubIndication::Expired),
             Check::KeyUsage { .. }
+            | Check::ExtendedKeyUsage { .. }
             | Check::NameConstraints { .. }
             | Check::NotACa
             | Check::PathLenExceeded { .. }
@@ -238,6 +249,7 @@ impl fmt::Display for Check {
             Check::DuplicateExtension { oid } => write!(f, "extension {oid} appears twice"),
             Check::Expired { not_after } => write!(f, "expired: not valid after {not_after}"),
             Check::KeyUsage { needed } => write!(f, "keyUsage does not allow {needed}"),
+            Check::ExtendedKeyUsage { detail } => f.write_str(detail),
             Check::Malformed { detail } => write!(f, "malformed: {detail}"),
             Check::NoIssuer { issuer } => {
                 write!(f, "no issuer \"{issuer}\" among the intermediates and trust anchors")
@@ -626,6 +638,13 @@ fn check_path(
                 Purpose::Seal => (!ku
                     .is_some_and(|k| k.non_repudiation() || k.digital_signature()))
                 .then_some("nonRepudiation or digitalSignature (stamping documents)"),
+                Purpose::TimeStamping => {
+                    if let Err(detail) = super::role::check_tsa(cert) {
+                        fail(Check::ExtendedKeyUsage { detail });
+                    }
+                    ku.is_some_and(|k| !k.non_repudiation() && !k.digital_signature())
+                        .then_some("digitalSignature or nonRepudiation (signing timestamps)")
+                }
             };
             if let Some(needed) = needed {
                 fail(Check::KeyUsage { needed });

@@ -63,6 +63,9 @@ pub enum Profile {
     /// Signs trust lists of licence issuers (extendedKeyUsage
     /// [`super::role::Role::TrustListSigner`]).
     TrustListSigner,
+    /// A time-stamping authority (RFC 3161 §2.3): extendedKeyUsage id-kp-timeStamping
+    /// alone, critical.
+    Tsa,
 }
 
 impl Profile {
@@ -80,6 +83,7 @@ impl Profile {
                 KeyUsages::DigitalSignature | KeyUsages::NonRepudiation
             }
             Profile::TrustListSigner => KeyUsages::DigitalSignature.into(),
+            Profile::Tsa => KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
         })
     }
 
@@ -130,6 +134,7 @@ impl Profile {
         match self {
             Profile::SealMaker => out.push(super::role::Role::SealMaker.extension()?),
             Profile::TrustListSigner => out.push(super::role::Role::TrustListSigner.extension()?),
+            Profile::Tsa => out.push(super::role::Role::TimeStamping.extension()?),
             _ => {}
         }
         Ok(out)
@@ -159,6 +164,7 @@ impl fmt::Display for Profile {
             Profile::Seal => f.write_str("seal"),
             Profile::SealMaker => f.write_str("seal-maker"),
             Profile::TrustListSigner => f.write_str("trust-list-signer"),
+            Profile::Tsa => f.write_str("tsa"),
         }
     }
 }
@@ -172,9 +178,10 @@ impl FromStr for Profile {
             "seal" => Ok(Profile::Seal),
             "seal-maker" => Ok(Profile::SealMaker),
             "trust-list-signer" => Ok(Profile::TrustListSigner),
+            "tsa" => Ok(Profile::Tsa),
             "licence-issuer" | "license-issuer" => Ok(Profile::LicenceIssuer),
             other => Err(Error::InvalidInput(format!(
-                "unknown profile {other:?} (expected seal, seal-maker, licence-issuer, trust-list-signer or ca)"
+                "unknown profile {other:?} (expected seal, seal-maker, licence-issuer, trust-list-signer, tsa or ca)"
             ))),
         }
     }

@@ -31,6 +31,9 @@ pub enum Role {
     SealMaker,
     /// Signs trust lists of licence issuers.
     TrustListSigner,
+    /// Signs RFC 3161 timestamps: id-kp-timeStamping (RFC 5280 §4.2.1.12), which RFC 3161
+    /// §2.3 requires to be the only extended key usage, critical.
+    TimeStamping,
 }
 
 impl Role {
@@ -39,6 +42,7 @@ impl Role {
         match self {
             Role::SealMaker => "2.25.133347493632603947311586850339810651616",
             Role::TrustListSigner => "2.25.74144265903483772547044355790232713530",
+            Role::TimeStamping => "1.3.6.1.5.5.7.3.8",
         }
     }
 
@@ -47,26 +51,32 @@ impl Role {
         match self {
             Role::SealMaker => "seal maker",
             Role::TrustListSigner => "trust-list signer",
+            Role::TimeStamping => "time-stamping authority",
         }
     }
 
     /// The DER of the OID (tag, length, arcs).
     fn oid_der(self) -> Vec<u8> {
-        uuid_oid_der(match self {
-            Role::SealMaker => 133_347_493_632_603_947_311_586_850_339_810_651_616,
-            Role::TrustListSigner => 74_144_265_903_483_772_547_044_355_790_232_713_530,
-        })
+        match self {
+            Role::SealMaker => uuid_oid_der(133_347_493_632_603_947_311_586_850_339_810_651_616),
+            Role::TrustListSigner => {
+                uuid_oid_der(74_144_265_903_483_772_547_044_355_790_232_713_530)
+            }
+            // 1.3.6.1.5.5.7.3.8
+            Role::TimeStamping => vec![0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08],
+        }
     }
 
-    /// The extendedKeyUsage extension naming this role (not critical, so that other
-    /// software may use the certificate's key usage as it is).
+    /// The extendedKeyUsage extension naming this role: critical for a TSA (RFC 3161
+    /// §2.3), otherwise not, so that other software may use the certificate's key usage as
+    /// it is.
     pub(crate) fn extension(self) -> Result<Extension> {
         let oid = self.oid_der();
         let mut value = vec![0x30, oid.len() as u8];
         value.extend(oid);
         Ok(Extension {
             extn_id: OID_EXT_KEY_USAGE,
-            critical: false,
+            critical: self == Role::TimeStamping,
             extn_value: OctetString::new(value).map_err(|e| Error::decode("extension", e))?,
         })
     }
@@ -99,6 +109,33 @@ pub fn has_role(cert: &Certificate, role: Role) -> bool {
         .flatten()
         .filter(|e| e.extn_id == OID_EXT_KEY_USAGE)
         .any(|e| oids(e.extn_value.as_bytes()).any(|o| o == want.as_slice()))
+}
+
+/// Whether `cert` may sign RFC 3161 timestamps: its extendedKeyUsage is critical and holds
+/// id-kp-timeStamping alone (RFC 3161 §2.3). The error says what is wrong.
+pub fn check_tsa(cert: &Certificate) -> std::result::Result<(), &'static str> {
+    let want = Role::TimeStamping.oid_der();
+    let eku: Vec<&Extension> = cert
+        .tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.extn_id == OID_EXT_KEY_USAGE)
+        .collect();
+    let [e] = eku.as_slice() else {
+        return Err("the certificate has no extendedKeyUsage id-kp-timeStamping");
+    };
+    let purposes: Vec<&[u8]> = oids(e.extn_value.as_bytes()).collect();
+    if !purposes.contains(&want.as_slice()) {
+        return Err("the certificate's extendedKeyUsage lacks id-kp-timeStamping");
+    }
+    if purposes.len() != 1 {
+        return Err("the certificate's extendedKeyUsage holds more than id-kp-timeStamping");
+    }
+    if !e.critical {
+        return Err("the certificate's extendedKeyUsage id-kp-timeStamping is not critical");
+    }
+    Ok(())
 }
 
 /// The OIDs (as DER TLVs) of an `ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId`.

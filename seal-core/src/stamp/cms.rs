@@ -30,6 +30,7 @@ use crate::time::UnixTime;
 use super::StampKey;
 
 mod verify;
+pub(crate) use verify::verify_encapsulated;
 pub use verify::{
     Detached, encapsulated_content, verify_attached, verify_digest_envelope, verify_file,
     verify_signed_data,
@@ -59,15 +60,15 @@ pub(crate) fn seal_oid_der() -> Vec<u8> {
     crate::pki::role::uuid_oid_der(294_709_546_000_930_366_560_518_733_175_570_341_712)
 }
 
-fn der<T: Encode>(what: &'static str, v: &T) -> Result<Vec<u8>> {
+pub(crate) fn der<T: Encode>(what: &'static str, v: &T) -> Result<Vec<u8>> {
     v.to_der().map_err(|e| Error::decode(what, e))
 }
 
-fn alg_id(oid: ObjectIdentifier) -> Result<Vec<u8>> {
+pub(crate) fn alg_id(oid: ObjectIdentifier) -> Result<Vec<u8>> {
     Ok(encode(SEQ, &der("AlgorithmIdentifier", &oid)?))
 }
 
-fn attribute(oid_der: Vec<u8>, value: Vec<u8>) -> Vec<u8> {
+pub(crate) fn attribute(oid_der: Vec<u8>, value: Vec<u8>) -> Vec<u8> {
     let mut content = oid_der;
     content.extend(encode(SET, &value));
     encode(SEQ, &content)
@@ -194,7 +195,7 @@ fn signed_attrs(
     Ok(attrs.concat())
 }
 
-fn octets(b: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn octets(b: &[u8]) -> Result<Vec<u8>> {
     der("OCTET STRING", &OctetString::new(b).map_err(|e| Error::decode("OCTET STRING", e))?)
 }
 

@@ -23,6 +23,7 @@ use super::{
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::{Scheme, oid_name};
+use crate::pki::path::{self, Options, Purpose};
 use crate::pki::{self, Certificate, certificate_der};
 use crate::seal::tlv::{self, Seq, encode};
 use crate::seal::{Seal, check_seal_use};
@@ -45,6 +46,10 @@ pub struct Detached {
     pub covers: String,
     /// A signing time claimed outside the CMS (a PDF's `/M`), used when the CMS has none.
     pub claimed_time: Option<UnixTime>,
+    /// What the signer's certificate must be for: [`Purpose::Seal`] for stamps and
+    /// signatures (a seal attribute is checked when present), [`Purpose::TimeStamping`]
+    /// for a timestamp token's TSA.
+    pub purpose: Purpose,
 }
 
 /// Verifies a detached CMS signature over the file at `path`: one report per SignerInfo.
@@ -60,6 +65,7 @@ pub fn verify_file(
         format: "CMS detached",
         covers: format!("{} ({size} bytes)", path.display()),
         claimed_time: None,
+        purpose: Purpose::Seal,
     };
     let der = super::from_bytes(sig)?;
     verify_signed_data(&der, &ctx, &mut |h| Ok(h.hash_file(path)?.0), trust, at)
@@ -88,6 +94,7 @@ pub fn verify_attached(
         format: "CMS attached",
         covers: format!("the content inside the signature ({} bytes)", content.len()),
         claimed_time: None,
+        purpose: Purpose::Seal,
     };
     let mut digest_of = |h: HashAlg| Ok(h.hash(&content));
     let reports = sd.verify(&ctx, &mut digest_of, trust, at)?;
@@ -161,6 +168,34 @@ pub fn verify_signed_data(
         ));
     }
     sd.verify(ctx, digest_of, trust, at)
+}
+
+/// Verifies an attached CMS SignedData whose content type is `content_type` (a timestamp
+/// token's TSTInfo): one report per SignerInfo, and the content.
+pub(crate) fn verify_encapsulated(
+    der: &[u8],
+    content_type: ObjectIdentifier,
+    ctx: &Detached,
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<(Vec<SignatureReport>, Vec<u8>)> {
+    let (der, _) = crate::ber::to_der(der)?;
+    let sd = SignedData::parse(&der)?;
+    if sd.content_type != content_type {
+        return Err(Error::decode(
+            "CMS SignedData",
+            format!(
+                "its content is {}, not {}",
+                oid_name(&sd.content_type),
+                oid_name(&content_type)
+            ),
+        ));
+    }
+    let content =
+        sd.content.clone().ok_or_else(|| Error::decode("CMS SignedData", "it holds no content"))?;
+    let mut digest_of = |h: HashAlg| Ok(h.hash(&content));
+    let reports = sd.verify(ctx, &mut digest_of, trust, at)?;
+    Ok((reports, content))
 }
 
 /// The parts of a SignedData that verification needs.
@@ -643,6 +678,14 @@ impl Signer<'_, '_> {
         signing_time: Option<UnixTime>,
         report: &mut SignatureReport,
     ) -> Result<()> {
+        if self.ctx.purpose != Purpose::Seal {
+            let opts = Options::for_trust(self.ctx.purpose, self.trust);
+            let t = self.trust;
+            let p =
+                path::validate_with(cert, &t.intermediates, &t.anchors, &t.crls, self.at, &opts);
+            crate::verify::push_path(report, "signer-chain", &p);
+            return Ok(());
+        }
         let cert_der = certificate_der(cert)?;
         match seal_der.map(Seal::from_der) {
             Some(Ok(seal)) => check_seal_use(

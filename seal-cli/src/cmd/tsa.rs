@@ -1,0 +1,103 @@
+//! `seal tsa new|respond|query|verify`.
+
+use std::path::Path;
+
+use seal_core::Result;
+use seal_core::digest::HashAlg;
+use seal_core::io::{self, WriteOptions};
+use seal_core::tsp::{self, Authority, AuthorityConfig};
+use seal_core::verify::Report;
+use serde_json::json;
+
+use crate::Outcome;
+use crate::cli::{TsaKeyArgs, TsaNewArgs, TsaQueryArgs, TsaRespondArgs, TsaVerifyArgs};
+
+pub fn new(a: &TsaNewArgs) -> Result<Outcome> {
+    let certs = io::read(&a.cert)?;
+    let config = AuthorityConfig { policy: a.policy.clone(), accuracy_seconds: a.accuracy };
+    Authority::create(&a.dir, &certs, a.key.as_deref(), config).map_err(|e| e.in_file(&a.dir))?;
+    Ok(Outcome::ok(
+        format!(
+            "TSA set up in {} (policy {}, accuracy {} s)\n",
+            a.dir.display(),
+            a.policy,
+            a.accuracy
+        ),
+        json!({"dir": a.dir, "policy": a.policy, "accuracy_seconds": a.accuracy}),
+    ))
+}
+
+/// The TSA in `dir`, signing with `--tsa-key` or DIR/tsa.key.
+fn open(dir: &Path, key: &TsaKeyArgs) -> Result<Authority> {
+    let own = dir.join("tsa.key");
+    let signer = super::load_signer(key.tsa_key.as_deref().unwrap_or(&own), &key.pass)?;
+    Authority::open(dir, signer)
+}
+
+pub fn respond(a: &TsaRespondArgs) -> Result<Outcome> {
+    let tsa = open(&a.dir, &a.key)?;
+    let request = io::read(&a.request)?;
+    let reply = tsa.respond(&request);
+    io::write_atomic(&a.out, &reply, WriteOptions::PUBLIC.force(a.force))?;
+    let granted = tsp::token_from_reply(&reply);
+    let text = match &granted {
+        Ok(_) => format!("timestamp granted: {}\n", a.out.display()),
+        Err(e) => format!("request refused ({e}); the rejection is in {}\n", a.out.display()),
+    };
+    Ok(Outcome {
+        text,
+        json: json!({"reply": a.out, "granted": granted.is_ok()}),
+        passed: granted.is_ok(),
+    })
+}
+
+pub fn query(a: &TsaQueryArgs) -> Result<Outcome> {
+    let tsa = open(&a.tsa_dir, &a.key)?;
+    let (digest, _) = HashAlg::Sha256.hash_file(&a.input)?;
+    let (request, _) = tsp::request(HashAlg::Sha256, &digest)?;
+    let reply = tsa.respond(&request);
+    let token = tsp::token_for_request(&reply, &request).map_err(|e| e.in_file(&a.input))?;
+    let (ts, _) =
+        tsp::verify_token(&token, None, &Default::default(), seal_core::time::UnixTime::now())?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        let mut p = a.input.clone().into_os_string();
+        p.push(".tsr");
+        p.into()
+    });
+    io::write_atomic(&out, &reply, WriteOptions::PUBLIC.force(a.force))?;
+    Ok(Outcome::ok(
+        format!(
+            "timestamped {} at {} (serial {}): {}\n",
+            a.input.display(),
+            ts.time,
+            ts.serial,
+            out.display()
+        ),
+        json!({"reply": out, "timestamp": ts}),
+    ))
+}
+
+pub fn verify(a: &TsaVerifyArgs) -> Result<Outcome> {
+    let (trust, at) = a.trust.load()?;
+    let token = tsp::token_from_reply(&io::read(&a.reply)?).map_err(|e| e.in_file(&a.reply))?;
+    let (ts, report) = {
+        // The imprint's algorithm decides how the file is hashed.
+        let (ts, _) = tsp::verify_token(&token, None, &Default::default(), at)
+            .map_err(|e| e.in_file(&a.reply))?;
+        let hash = ts.hash_alg.ok_or_else(|| {
+            seal_core::Error::InvalidInput(format!("unknown imprint hash {}", ts.hash))
+                .in_file(&a.reply)
+        })?;
+        let (digest, _) = hash.hash_file(&a.input)?;
+        tsp::verify_token(&token, Some((hash, &digest)), &trust, at)
+            .map_err(|e| e.in_file(&a.reply))?
+    };
+    let report = Report::new(a.reply.display().to_string(), at, vec![report]);
+    let text =
+        format!("{report}Time:    {} (serial {}, policy {})\n", ts.time, ts.serial, ts.policy);
+    Ok(Outcome {
+        text,
+        json: json!({"report": report, "timestamp": ts}),
+        passed: report.is_valid(),
+    })
+}
