@@ -56,6 +56,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Tsa(TsaCommand::New(a)) => tsa::new(&a),
         Command::Tsa(TsaCommand::Respond(a)) => tsa::respond(&a),
         Command::Tsa(TsaCommand::Query(a)) => tsa::query(&a),
+        Command::Tsa(TsaCommand::Serve(a)) => tsa::serve(&a),
         Command::Tsa(TsaCommand::Verify(a)) => tsa::verify(&a),
     }
 }

@@ -190,3 +190,148 @@ fn seal_accepts_the_tokens_of_openssl_ts() {
         assert!(json(&out).to_string().contains(why), "{name}: {}", json(&out));
     }
 }
+
+/// `seal tsa serve` on 127.0.0.1 (port 0, read back from its first line of output).
+fn serve(d: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(["tsa", "serve", "--dir", "tsa", "--listen", "127.0.0.1:0", "--threads", "4"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    (child, url)
+}
+
+/// Sends raw bytes to the server at `url` and returns the whole answer.
+fn raw(url: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    s.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+fn post(url: &str, body: &[u8]) -> Vec<u8> {
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/timestamp-query\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let answer = raw(url, &[head.as_bytes(), body].concat());
+    let at = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    answer[at + 4..].to_vec()
+}
+
+/// Many clients at once, every reply valid and every serial unique, through a kill and a
+/// restart of the server mid-run; bad, oversized and half-sent requests answered with a
+/// rejection (or 405), and the server still serving after them. Bounded: 8 clients of 25
+/// requests, each retried at most 100 times.
+#[test]
+fn the_tsa_server_survives_load_bad_input_and_a_restart() {
+    use seal_core::digest::HashAlg;
+    use std::sync::{Arc, Mutex, atomic::AtomicUsize, atomic::Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_tsa(d);
+    let (first, url) = serve(d);
+    let url = Arc::new(Mutex::new(url));
+    let done = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let (url, done) = (Arc::clone(&url), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut tokens = Vec::new();
+                for i in 0..25 {
+                    let digest =
+                        HashAlg::Sha256.hash(format!("client {c} document {i}").as_bytes());
+                    let mut tries = 0;
+                    let token = loop {
+                        let now = url.lock().unwrap().clone();
+                        match seal_core::tsp::http::query(&now, HashAlg::Sha256, &digest) {
+                            Ok((_, token)) => break token,
+                            Err(e) => {
+                                tries += 1;
+                                assert!(tries < 100, "client {c}: {e}");
+                                std::thread::sleep(std::time::Duration::from_millis(50));
+                            }
+                        }
+                    };
+                    tokens.push((digest, token));
+                    done.fetch_add(1, Ordering::SeqCst);
+                }
+                tokens
+            })
+        })
+        .collect();
+    // Kill the server once a third of the requests are answered; start another.
+    let mut first = first;
+    let mut waited = 0;
+    while done.load(Ordering::SeqCst) < 65 && waited < 600 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut second, new_url) = serve(d);
+    *url.lock().unwrap() = new_url.clone();
+    let mut serials = std::collections::HashSet::new();
+    let trust = seal_core::verify::Trust {
+        anchors: seal_core::pki::load_certificates(&d.join("root/ca.pem")).unwrap(),
+        ..Default::default()
+    };
+    for client in clients {
+        for (digest, token) in client.join().unwrap() {
+            let (ts, r) = seal_core::tsp::verify_token(
+                &token,
+                Some((HashAlg::Sha256, &digest)),
+                &trust,
+                seal_core::time::UnixTime::now(),
+            )
+            .unwrap();
+            assert!(r.is_valid(), "{r:?}");
+            assert!(serials.insert(ts.serial.clone()), "serial {} twice", ts.serial);
+        }
+    }
+    assert_eq!(serials.len(), 200);
+
+    // Bad input: garbage, oversized, a GET, a request cut off mid-body.
+    let rejected = |body: &[u8]| {
+        let reply = post(&new_url, body);
+        seal_core::tsp::token_from_reply(&reply).unwrap_err().to_string()
+    };
+    assert!(rejected(b"\x30\x03\x02\x01").contains("not a TimeStampReq"));
+    assert!(rejected(&vec![0x30; 10_000]).contains("over 4096 bytes"));
+    let get = raw(&new_url, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(String::from_utf8_lossy(&get).starts_with("HTTP/1.1 405"));
+    // Twenty clients that send half a request and hold on: the others are still answered.
+    let addr = new_url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let held: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| {
+            use std::io::Write;
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n\x30\x82")
+                .unwrap();
+            s
+        })
+        .collect();
+    let digest = HashAlg::Sha256.hash(b"while others hold on");
+    seal_core::tsp::http::query(&new_url, HashAlg::Sha256, &digest).unwrap();
+    drop(held);
+    // OpenSSL's request, sent by hand, still gets a token OpenSSL accepts.
+    ok(d, "openssl", &["ts", "-query", "-data", "doc.txt", "-sha512", "-cert", "-out", "q.tsq"]);
+    let reply = post(&new_url, &std::fs::read(d.join("q.tsq")).unwrap());
+    std::fs::write(d.join("q.tsr"), reply).unwrap();
+    assert!(openssl_verify(d, "doc.txt", "q.tsr", "root/ca.pem"));
+    // And `seal tsa query --url`.
+    seal_ok(d, &["tsa", "query", "doc.txt", "--url", &new_url, "--out", "http.tsr"]);
+    assert!(openssl_verify(d, "doc.txt", "http.tsr", "root/ca.pem"));
+    second.kill().unwrap();
+    second.wait().unwrap();
+}

@@ -8,6 +8,8 @@
 
 pub mod asn1;
 mod authority;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod token;
 
 pub use authority::{Authority, AuthorityConfig};

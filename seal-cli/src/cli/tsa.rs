@@ -19,9 +19,15 @@ pub enum TsaCommand {
     /// a reply file.
     #[command(after_help = "Example:\n  seal tsa respond request.tsq --dir tsa --out reply.tsr")]
     Respond(TsaRespondArgs),
-    /// Timestamp a file: asks the TSA for a token over its hash and writes the reply.
+    /// Serve RFC 3161 over HTTP: POST application/timestamp-query, get
+    /// application/timestamp-reply.
+    #[command(after_help = "Example:\n  seal tsa serve --dir tsa --listen 127.0.0.1:3161")]
+    Serve(TsaServeArgs),
+    /// Timestamp a file: asks a TSA (over HTTP, or in-process) for a token over its hash and
+    /// writes the reply.
     #[command(
-        after_help = "Example:\n  seal tsa query contract.pdf --tsa-dir tsa --out contract.tsr"
+        after_help = "Examples:\n  seal tsa query contract.pdf --url http://127.0.0.1:3161/\n  \
+                      seal tsa query contract.pdf --tsa-dir tsa --out contract.tsr"
     )]
     Query(TsaQueryArgs),
     /// Verify a timestamp reply or token, and that it timestamps FILE.
@@ -80,12 +86,31 @@ pub struct TsaRespondArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TsaServeArgs {
+    /// The TSA's directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Where to listen (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:3161")]
+    pub listen: String,
+    /// Worker threads (requests answered at once).
+    #[arg(long, default_value_t = 4)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub key: TsaKeyArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("tsa").required(true).args(["url", "tsa_dir"])))]
 pub struct TsaQueryArgs {
     /// The file to timestamp.
     pub input: PathBuf,
+    /// The TSA's URL (http://...).
+    #[arg(long)]
+    pub url: Option<String>,
     /// An in-process TSA: its directory.
     #[arg(long)]
-    pub tsa_dir: PathBuf,
+    pub tsa_dir: Option<PathBuf>,
     /// Where the reply goes (default: FILE.tsr).
     #[arg(long, short)]
     pub out: Option<PathBuf>,

@@ -10,7 +10,9 @@ use seal_core::verify::Report;
 use serde_json::json;
 
 use crate::Outcome;
-use crate::cli::{TsaKeyArgs, TsaNewArgs, TsaQueryArgs, TsaRespondArgs, TsaVerifyArgs};
+use crate::cli::{
+    TsaKeyArgs, TsaNewArgs, TsaQueryArgs, TsaRespondArgs, TsaServeArgs, TsaVerifyArgs,
+};
 
 pub fn new(a: &TsaNewArgs) -> Result<Outcome> {
     let certs = io::read(&a.cert)?;
@@ -51,12 +53,33 @@ pub fn respond(a: &TsaRespondArgs) -> Result<Outcome> {
     })
 }
 
+pub fn serve(a: &TsaServeArgs) -> Result<Outcome> {
+    let tsa = std::sync::Arc::new(open(&a.dir, &a.key)?);
+    let server = tsp::http::Server::start(tsa, &a.listen, a.threads)?;
+    // The address first, alone on its line, for scripts that asked for port 0.
+    println!("listening on http://{}/", server.addr());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    server.wait();
+    Ok(Outcome::ok("", json!({})))
+}
+
 pub fn query(a: &TsaQueryArgs) -> Result<Outcome> {
-    let tsa = open(&a.tsa_dir, &a.key)?;
     let (digest, _) = HashAlg::Sha256.hash_file(&a.input)?;
-    let (request, _) = tsp::request(HashAlg::Sha256, &digest)?;
-    let reply = tsa.respond(&request);
-    let token = tsp::token_for_request(&reply, &request).map_err(|e| e.in_file(&a.input))?;
+    let (reply, token) = match (&a.url, &a.tsa_dir) {
+        (Some(url), _) => tsp::http::query(url, HashAlg::Sha256, &digest)?,
+        (None, Some(dir)) => {
+            let tsa = open(dir, &a.key)?;
+            let (request, _) = tsp::request(HashAlg::Sha256, &digest)?;
+            let reply = tsa.respond(&request);
+            let token =
+                tsp::token_for_request(&reply, &request).map_err(|e| e.in_file(&a.input))?;
+            (reply, token)
+        }
+        (None, None) => {
+            return Err(seal_core::Error::InvalidInput("give --url or --tsa-dir".into()));
+        }
+    };
     let (ts, _) =
         tsp::verify_token(&token, None, &Default::default(), seal_core::time::UnixTime::now())?;
     let out = a.out.clone().unwrap_or_else(|| {
