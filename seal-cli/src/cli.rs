@@ -307,6 +307,13 @@ pub struct StampArgs {
     /// Sign with RSASSA-PSS (SHA-256, MGF1, salt 32) instead of PKCS#1 v1.5 (RSA keys only).
     #[arg(long)]
     pub rsa_pss: bool,
+    /// Timestamp each signature (CAdES-B-T) with the TSA at this URL (RFC 3161 over HTTP).
+    #[arg(long, value_name = "URL", conflicts_with = "tsa_dir")]
+    pub tsa: Option<String>,
+    /// Timestamp each signature with an in-process TSA: its directory (`seal tsa new`),
+    /// signing with DIR/tsa.key (unencrypted).
+    #[arg(long, value_name = "DIR")]
+    pub tsa_dir: Option<PathBuf>,
     #[command(flatten)]
     pub pdf: PdfArgs,
     #[command(flatten)]

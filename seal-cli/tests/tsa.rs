@@ -15,26 +15,7 @@ use common::*;
 fn seal_tsa(d: &Path) {
     let subject = ["--org", "Seal Authority", "--country", "VN"];
     seal_ok(d, &[&["ca", "new", "--dir", "root", "--cn", "Root"][..], &subject].concat());
-    seal_ok(d, &["key", "new", "--alg", "p256", "--out", "tsa.key"]);
-    let csr =
-        ["csr", "--key", "tsa.key", "--cn", "Seal TSA", "--org-id", "0101", "--out", "tsa.csr"];
-    seal_ok(d, &[&csr[..], &subject].concat());
-    seal_ok(
-        d,
-        &[
-            "ca",
-            "issue",
-            "--dir",
-            "root",
-            "--csr",
-            "tsa.csr",
-            "--profile",
-            "tsa",
-            "--out",
-            "tsa.pem",
-        ],
-    );
-    seal_ok(d, &["tsa", "new", "--dir", "tsa", "--cert", "tsa.pem", "--key", "tsa.key"]);
+    make_tsa(d, "root", "365");
     std::fs::write(d.join("doc.txt"), "the minutes of the council, 1 December 2026\n").unwrap();
     std::fs::write(d.join("changed.txt"), "the minutes of the council, 2 December 2026\n").unwrap();
 }
@@ -191,21 +172,6 @@ fn seal_accepts_the_tokens_of_openssl_ts() {
     }
 }
 
-/// `seal tsa serve` on 127.0.0.1 (port 0, read back from its first line of output).
-fn serve(d: &Path) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seal"))
-        .args(["tsa", "serve", "--dir", "tsa", "--listen", "127.0.0.1:0", "--threads", "4"])
-        .current_dir(d)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
-    (child, url)
-}
-
 /// Sends raw bytes to the server at `url` and returns the whole answer.
 fn raw(url: &str, bytes: &[u8]) -> Vec<u8> {
     use std::io::{Read, Write};
@@ -240,7 +206,7 @@ fn the_tsa_server_survives_load_bad_input_and_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     seal_tsa(d);
-    let (first, url) = serve(d);
+    let (first, url) = tsa_serve(d);
     let url = Arc::new(Mutex::new(url));
     let done = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..8)
@@ -277,9 +243,9 @@ fn the_tsa_server_survives_load_bad_input_and_a_restart() {
         std::thread::sleep(std::time::Duration::from_millis(50));
         waited += 1;
     }
-    first.kill().unwrap();
-    first.wait().unwrap();
-    let (mut second, new_url) = serve(d);
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let (second, new_url) = tsa_serve(d);
     *url.lock().unwrap() = new_url.clone();
     let mut serials = std::collections::HashSet::new();
     let trust = seal_core::verify::Trust {
@@ -332,6 +298,5 @@ fn the_tsa_server_survives_load_bad_input_and_a_restart() {
     // And `seal tsa query --url`.
     seal_ok(d, &["tsa", "query", "doc.txt", "--url", &new_url, "--out", "http.tsr"]);
     assert!(openssl_verify(d, "doc.txt", "http.tsr", "root/ca.pem"));
-    second.kill().unwrap();
-    second.wait().unwrap();
+    drop(second);
 }

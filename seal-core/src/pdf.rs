@@ -59,7 +59,7 @@ mod verify;
 use std::collections::HashSet;
 
 pub use appearance::Appearance;
-pub use sign::{StampOptions, Stamped, stamp, stamp_to_vec};
+pub use sign::{StampOptions, Stamped, stamp, stamp_checked, stamp_to_vec};
 pub use verify::{verify, verify_bytes};
 
 use crate::error::{Error, Result};

@@ -196,7 +196,12 @@ const CLOCK_SKEW_SECS: u64 = 300;
 /// The stamping time a stamp claims: not after the validation time (beyond clock skew),
 /// and inside the stamper's certificate validity. Without a timestamp it is the stamper's
 /// claim, and the report says so.
-fn signing_time(t: UnixTime, cert: &crate::pki::Certificate, at: UnixTime) -> CheckOutcome {
+fn signing_time(
+    t: UnixTime,
+    cert: &crate::pki::Certificate,
+    at: UnixTime,
+    proven: Option<&str>,
+) -> CheckOutcome {
     let v = crate::pki::Validity::of(cert);
     if t.as_secs() > at.as_secs() + CLOCK_SKEW_SECS {
         CheckOutcome::failed(
@@ -217,7 +222,12 @@ fn signing_time(t: UnixTime, cert: &crate::pki::Certificate, at: UnixTime) -> Ch
     } else {
         CheckOutcome::passed(
             "signing-time",
-            format!("{t}, as the stamper claims it (no timestamp proves it)"),
+            match proven {
+                Some(p) => format!(
+                    "{t}, as the stamper claims it; a timestamp proves the stamp existed at {p}"
+                ),
+                None => format!("{t}, as the stamper claims it (no timestamp proves it)"),
+            },
         )
     }
 }
@@ -248,7 +258,8 @@ pub fn check_seal_use(
         ));
     }
     if let (Some(t), Ok(cert)) = (stamped_at, &signer) {
-        report.push(signing_time(t, cert, at));
+        let proven = report.proven_time.clone();
+        report.push(signing_time(t, cert, at, proven.as_deref()));
     }
     match signer {
         Ok(cert) => {

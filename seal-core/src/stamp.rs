@@ -281,6 +281,8 @@ pub struct Job<'a> {
     pub time: UnixTime,
     /// Where and how PDFs are stamped (with [`Format::Auto`]).
     pub pdf: crate::pdf::StampOptions,
+    /// A TSA to timestamp each signature with (CAdES-B-T); none: no timestamps.
+    pub timestamper: Option<&'a dyn crate::tsp::Timestamper>,
 }
 
 impl<'a> Job<'a> {
@@ -294,6 +296,7 @@ impl<'a> Job<'a> {
             force: false,
             time,
             pdf: crate::pdf::StampOptions::default(),
+            timestamper: None,
         }
     }
 }
@@ -308,6 +311,8 @@ pub fn stamp_many(
 ) -> Vec<BatchItem> {
     use rayon::prelude::*;
     let appearance = std::sync::OnceLock::new();
+    // The room a timestamp takes in a PDF's /Contents, from one real token of the TSA.
+    let tsa_room = std::sync::OnceLock::new();
     files
         .par_iter()
         .map(|file| {
@@ -323,12 +328,21 @@ pub fn stamp_many(
                         Ok(a) => a,
                         Err(e) => return Err(Error::InvalidInput(e.to_string())),
                     };
-                    crate::pdf::stamp(file, &out, &job.key, app, &job.pdf, job.time, job.force)?;
+                    let mut key = cms::CheckedKey::new(job.key)?;
+                    if let Some(ts) = job.timestamper {
+                        let room = match tsa_room.get_or_init(|| cms::timestamp_room(ts)) {
+                            Ok(r) => *r,
+                            Err(e) => return Err(Error::InvalidInput(e.to_string())),
+                        };
+                        key = key.with_timestamper(ts, room);
+                    }
+                    let (pdf, time, force) = (&job.pdf, job.time, job.force);
+                    crate::pdf::stamp_checked(file, &out, &key, app, pdf, time, force)?;
                     return Ok(out);
                 }
                 let (key, time) = (&job.key, job.time);
                 let bytes = match job.format {
-                    Format::Cms => cms::stamp_file(file, key, time)?,
+                    Format::Cms => cms::stamp_file(file, key, time, job.timestamper)?,
                     Format::Auto if is_json(file) => json_stamp_bytes(file, key, time)?,
                     _ => detached::stamp_file(file, key, time)?,
                 };

@@ -17,6 +17,27 @@ pub use token::{Timestamp, request, token_for_request, token_from_reply, verify_
 
 use der::asn1::ObjectIdentifier;
 
+use crate::digest::HashAlg;
+use crate::error::Result;
+
+/// Something that timestamps a hash: an in-process [`Authority`], or a TSA over HTTP
+/// ([`http::Client`]).
+pub trait Timestamper: Send + Sync {
+    /// A token (DER `ContentInfo`) over `digest`, made with `hash`.
+    fn timestamp(&self, hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>>;
+}
+
+impl Timestamper for Authority {
+    fn timestamp(&self, hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>> {
+        Authority::timestamp(self, hash, digest)
+    }
+}
+
+/// id-aa-signatureTimeStampToken (RFC 3161 Appendix A): the unsigned attribute holding a
+/// token over a SignerInfo's signature value (CAdES-B-T, PAdES-B-T).
+pub const OID_SIGNATURE_TIMESTAMP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
 /// id-ct-TSTInfo (RFC 3161 §2.4.2): the content type of a timestamp token.
 pub const OID_TST_INFO: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");

@@ -31,6 +31,10 @@ pub struct Trust {
     pub list_signers: Vec<Certificate>,
     /// What the verifier requires beyond the defaults.
     pub policy: Policy,
+    /// Set while a signature is judged at a time a timestamp proves, earlier than the
+    /// validation time: the validation time, up to which CRLs count as evidence of the
+    /// status at the earlier time. Leave it `None`.
+    pub evidence_until: Option<crate::time::UnixTime>,
 }
 
 /// Requirements a verifier may add to the defaults.

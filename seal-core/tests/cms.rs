@@ -26,7 +26,7 @@ fn cms_stamps_verify_and_catch_tampering() {
         let f = Fixture::new(alg);
         let doc = f.dir.path().join("contract.txt");
         std::fs::write(&doc, b"contract text").unwrap();
-        let p7s = cms::stamp_file(&doc, &f.key(), now()).unwrap();
+        let p7s = cms::stamp_file(&doc, &f.key(), now(), None).unwrap();
         assert!(cms::is_cms(&p7s));
         let r = cms::verify_file(&doc, &p7s, &f.trust(), now()).unwrap();
         assert_eq!(r.len(), 1);
@@ -65,7 +65,7 @@ fn openssl_verifies_our_p256_cms_stamps() {
     std::fs::write(d.join("doc.bin"), vec![7u8; 100_000]).unwrap();
     std::fs::write(
         d.join("doc.bin.p7s"),
-        cms::stamp_file(&d.join("doc.bin"), &f.key(), now()).unwrap(),
+        cms::stamp_file(&d.join("doc.bin"), &f.key(), now(), None).unwrap(),
     )
     .unwrap();
     // OpenSSL's cms has no -untrusted: give it the root and the intermediate in one CA file.

@@ -265,7 +265,7 @@ fn the_seal_carries_the_holders_chain_into_every_stamp() {
         if !passes {
             assert_eq!(r.sub_indication, Some(SubIndication::NoCertificateChainFound));
         }
-        let cms = stamp::cms::stamp_file(&doc, &key, now()).unwrap();
+        let cms = stamp::cms::stamp_file(&doc, &key, now(), None).unwrap();
         let r = stamp::cms::verify_file(&doc, &cms, &root_only, now()).unwrap();
         assert_eq!(r[0].is_valid(), passes, "CMS: {r:?}");
     }

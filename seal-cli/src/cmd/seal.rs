@@ -217,6 +217,17 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         FormatArg::Cms => stamp::Format::Cms,
         FormatArg::Ses => stamp::Format::Ses,
     };
+    let timestamper: Option<Box<dyn seal_core::tsp::Timestamper>> = match (&a.tsa, &a.tsa_dir) {
+        (Some(url), _) => Some(Box::new(seal_core::tsp::http::Client { url: url.clone() })),
+        (None, Some(dir)) => {
+            let key = seal_core::tsp::Authority::load_key(
+                dir,
+                &seal_core::secret::PassphraseSource::None,
+            )?;
+            Some(Box::new(seal_core::tsp::Authority::open(dir, Box::new(key))?))
+        }
+        (None, None) => None,
+    };
     let job = stamp::Job {
         key: sk,
         format,
@@ -224,6 +235,7 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         force: a.force,
         time: UnixTime::now(),
         pdf: pdf_options(&a.pdf)?,
+        timestamper: timestamper.as_deref(),
     };
     let items = stamp::stamp_many(&files, &job, &|| bar.inc(1));
     bar.finish_and_clear();

@@ -298,3 +298,42 @@ pub fn openssl_issue_p256(d: &Path, name: &str, subject: &str, ca: &str, cnf: &s
         ],
     );
 }
+
+/// A TSA in `d/tsa` (`tsa.key`, `tsa.csr`, `tsa.pem`), its certificate issued by the CA in
+/// `d/CA` (profile tsa) for `days` days.
+pub fn make_tsa(d: &Path, ca: &str, days: &str) {
+    seal_ok(d, &["key", "new", "--alg", "p256", "--out", "tsa.key"]);
+    let subject = ["--org", "Seal Authority", "--country", "VN", "--org-id", "0101"];
+    let csr = ["csr", "--key", "tsa.key", "--cn", "Seal TSA", "--out", "tsa.csr"];
+    seal_ok(d, &[&csr[..], &subject].concat());
+    let issue = ["ca", "issue", "--dir", ca, "--csr", "tsa.csr", "--profile", "tsa"];
+    seal_ok(d, &[&issue[..], &["--days", days, "--out", "tsa.pem"]].concat());
+    seal_ok(d, &["tsa", "new", "--dir", "tsa", "--cert", "tsa.pem", "--key", "tsa.key"]);
+}
+
+/// A server process, killed when dropped (also when a test fails).
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `seal tsa serve` for `d/tsa` on 127.0.0.1 (port 0, read back from its first line of
+/// output), and its URL.
+pub fn tsa_serve(d: &Path) -> (Running, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(["tsa", "serve", "--dir", "tsa", "--listen", "127.0.0.1:0", "--threads", "4"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("seal tsa serve starts");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    std::io::BufReader::new(stdout).read_line(&mut line).expect("the address line");
+    let url = line.trim().strip_prefix("listening on ").expect("an address").to_owned();
+    (Running(child), url)
+}

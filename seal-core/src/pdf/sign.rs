@@ -75,11 +75,28 @@ pub fn stamp(
     if !force && output.symlink_metadata().is_ok() {
         return Err(Error::AlreadyExists { path: output.to_path_buf() });
     }
+    let key = CheckedKey::new(*key).in_file(input)?;
+    stamp_checked(input, output, &key, appearance, opts, time, force)
+}
+
+/// [`stamp`] with a key already checked, and perhaps timestamping
+/// ([`CheckedKey::with_timestamper`]: PAdES-B-T).
+pub fn stamp_checked(
+    input: &Path,
+    output: &Path,
+    key: &CheckedKey<'_>,
+    appearance: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+    force: bool,
+) -> Result<Stamped> {
+    if !force && output.symlink_metadata().is_ok() {
+        return Err(Error::AlreadyExists { path: output.to_path_buf() });
+    }
     let pdf = PdfFile::open(input).in_file(input)?;
     let orig_len = pdf.len();
     let last = pdf.read_bytes(orig_len.saturating_sub(1), 1).in_file(input)?;
-    let key = CheckedKey::new(*key).in_file(input)?;
-    let mut upd = prepare(&pdf, &key, appearance, opts, time, &last).in_file(input)?;
+    let mut upd = prepare(&pdf, key, appearance, opts, time, &last).in_file(input)?;
     let mut hasher = key.digest_alg().hasher();
     // Copy from the very file that was parsed (not the path again, which may have changed).
     let mut src: &std::fs::File = pdf.source();
@@ -93,7 +110,7 @@ pub fn stamp(
                 input.display()
             )));
         }
-        finish(&mut upd.0, orig_len, hasher, &key, time)?;
+        finish(&mut upd.0, orig_len, hasher, key, time)?;
         out.write_all(&upd.0.bytes)?;
         Ok(())
     })?;

@@ -373,7 +373,11 @@ fn verify_one<S: Source>(
             report.signer = inner.signer;
             report.seal = inner.seal;
             report.signing_time = inner.signing_time;
+            report.proven_time = inner.proven_time;
             report.algorithm = inner.algorithm;
+            if inner.format.contains("CAdES-B-T") {
+                report.format = report.format.replacen("PAdES", "PAdES-B-T", 1);
+            }
             for check in inner.checks {
                 report.push(check);
             }

@@ -97,13 +97,23 @@ pub struct Options {
     pub max_depth: usize,
     /// OCSP responses to use before CRLs.
     pub ocsp: std::sync::Arc<[super::ocsp::OcspResponse]>,
+    /// When the path is judged at an earlier time than the verifier's own (a time a
+    /// timestamp proves), the verifier's time: a CRL issued up to it is evidence of the
+    /// revocation status at the earlier time.
+    pub evidence_until: Option<UnixTime>,
 }
 
 impl Options {
     /// Default options for a purpose: revocation checking of the leaf when CRLs are supplied.
     pub fn new(purpose: Purpose, crls_supplied: bool) -> Options {
         let revocation = if crls_supplied { RevocationPolicy::Leaf } else { RevocationPolicy::Off };
-        Options { purpose, revocation, max_depth: 8, ocsp: std::sync::Arc::new([]) }
+        Options {
+            purpose,
+            revocation,
+            max_depth: 8,
+            ocsp: std::sync::Arc::new([]),
+            evidence_until: None,
+        }
     }
 
     /// Options for a verifier's trust settings: revocation of the end entity is checked
@@ -112,6 +122,7 @@ impl Options {
     pub fn for_trust(purpose: Purpose, trust: &crate::verify::Trust) -> Options {
         let mut o = Options::new(purpose, !trust.crls.is_empty() || !trust.ocsp.is_empty());
         o.ocsp = trust.ocsp.clone().into();
+        o.evidence_until = trust.evidence_until;
         if trust.policy.require_revocation {
             o.revocation = RevocationPolicy::All;
         }
@@ -656,8 +667,10 @@ fn check_path(
         if i < last && opts.revocation != RevocationPolicy::Off {
             let issuer = path[i + 1].0;
             let required = opts.revocation == RevocationPolicy::All || i == 0;
-            let s = super::ocsp::check(cert, issuer, &opts.ocsp, at)
-                .unwrap_or_else(|| revocation::check(cert, issuer, crls, at));
+            let s = super::ocsp::check(cert, issuer, &opts.ocsp, at).unwrap_or_else(|| {
+                let until = opts.evidence_until.unwrap_or(at).max(at);
+                revocation::check_with_evidence(cert, issuer, crls, at, until)
+            });
             match &s {
                 RevocationStatus::Good { .. } => {}
                 RevocationStatus::Revoked { date, reason, .. } => {

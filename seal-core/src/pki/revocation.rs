@@ -301,6 +301,21 @@ pub fn check(
     crls: &[Crl],
     at: UnixTime,
 ) -> RevocationStatus {
+    check_with_evidence(cert, issuer, crls, at, at)
+}
+
+/// [`check`] for the status at `at` with CRLs issued up to `until` (a later time: the
+/// verifier's, when `at` is a time a timestamp proves). A CRL issued at or after `at` lists
+/// every revocation up to its issue, with its date: conclusive for `at`, whatever its
+/// nextUpdate (ETSI EN 319 102-1 §5.6.2.3: revocation data issued after the time of
+/// interest).
+pub fn check_with_evidence(
+    cert: &Certificate,
+    issuer: &Certificate,
+    crls: &[Crl],
+    at: UnixTime,
+    until: UnixTime,
+) -> RevocationStatus {
     let mut problems: Vec<String> = Vec::new();
     let mut best: Option<&Crl> = None;
     let issuer_name = cert.tbs_certificate().issuer();
@@ -309,7 +324,7 @@ pub fn check(
         if &tbs.issuer != issuer_name {
             continue;
         }
-        if let Err(why) = usable(crl, issuer, at) {
+        if let Err(why) = usable(crl, issuer, until) {
             problems.push(why);
             continue;
         }
@@ -347,7 +362,7 @@ pub fn check(
     }
     let this_update = UnixTime::from_x509(&tbs.this_update);
     match tbs.next_update.as_ref().map(UnixTime::from_x509) {
-        Some(next_update) if at <= next_update => {
+        Some(next_update) if at <= next_update || this_update >= at => {
             RevocationStatus::Good { this_update, next_update, source: RevocationSource::Crl }
         }
         next_update => RevocationStatus::Stale { next_update, source: RevocationSource::Crl },

@@ -26,9 +26,11 @@ use crate::error::{Error, Result};
 use crate::keys::Algorithm;
 use crate::seal::tlv::{Seq, encode};
 use crate::time::UnixTime;
+use crate::tsp::{OID_SIGNATURE_TIMESTAMP, Timestamper};
 
 use super::StampKey;
 
+mod timestamp;
 mod verify;
 pub(crate) use verify::verify_encapsulated;
 pub use verify::{
@@ -80,12 +82,18 @@ fn digest_for(alg: Algorithm) -> HashAlg {
     alg.hash()
 }
 
-/// Makes a detached CMS signature (DER) over the file at `path`.
-pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
+/// Makes a detached CMS signature (DER) over the file at `path`: CAdES-B, or CAdES-B-T with
+/// a timestamper.
+pub fn stamp_file(
+    path: &Path,
+    key: &StampKey<'_>,
+    time: UnixTime,
+    timestamper: Option<&dyn Timestamper>,
+) -> Result<Vec<u8>> {
     let alg = key.signer.algorithm();
     let hash = digest_for(alg);
     let (digest, _) = hash.hash_file(path)?;
-    sign_digest(&digest, key, time)
+    CheckedKey::new(*key)?.sign_digest_timestamped(&digest, time, Profile::Cades, timestamper)
 }
 
 /// Which profile of CMS signature to make.
@@ -130,12 +138,29 @@ pub fn max_len(key: &StampKey<'_>, time: UnixTime, profile: Profile) -> Result<u
 pub struct CheckedKey<'a> {
     key: StampKey<'a>,
     cert_der: Vec<u8>,
+    /// A TSA to timestamp signatures with, and the room its tokens take.
+    timestamper: Option<(&'a dyn Timestamper, usize)>,
+}
+
+/// The room a signature timestamp from `ts` takes in a SignerInfo, from a real token of it
+/// (over a dummy digest): the token, its attribute's framing, and room for what varies from
+/// one token to the next (the signature's and the serial's lengths).
+pub fn timestamp_room(ts: &dyn Timestamper) -> Result<usize> {
+    let probe = ts.timestamp(HashAlg::Sha256, &[0u8; 32])?;
+    Ok(probe.len() + 32 + 64)
 }
 
 impl<'a> CheckedKey<'a> {
     /// Checks `key` (its certificate is a holder of the seal, its signer the certificate's).
     pub fn new(key: StampKey<'a>) -> Result<CheckedKey<'a>> {
-        Ok(CheckedKey { cert_der: key.check()?, key })
+        Ok(CheckedKey { cert_der: key.check()?, key, timestamper: None })
+    }
+
+    /// The key, timestamping every signature it makes with `ts` (CAdES-B-T, PAdES-B-T);
+    /// `room` is [`timestamp_room`]`(ts)`, worked out once for many signatures.
+    pub fn with_timestamper(mut self, ts: &'a dyn Timestamper, room: usize) -> CheckedKey<'a> {
+        self.timestamper = Some((ts, room));
+        self
     }
 
     /// The key that was checked.
@@ -150,10 +175,30 @@ impl<'a> CheckedKey<'a> {
 
     /// See [`sign_digest_with`].
     pub fn sign_digest(&self, digest: &[u8], time: UnixTime, profile: Profile) -> Result<Vec<u8>> {
+        self.sign_digest_timestamped(digest, time, profile, self.timestamper.map(|(t, _)| t))
+    }
+
+    /// [`CheckedKey::sign_digest`], and with a timestamper a signature-time-stamp (RFC 3161
+    /// Appendix A) over the signature value as an unsigned attribute: CAdES-B-T, or the CMS
+    /// of PAdES-B-T.
+    pub fn sign_digest_timestamped(
+        &self,
+        digest: &[u8],
+        time: UnixTime,
+        profile: Profile,
+        timestamper: Option<&dyn Timestamper>,
+    ) -> Result<Vec<u8>> {
         let key = &self.key;
         let attrs_content = signed_attrs(digest, key, &self.cert_der, time, profile)?;
-        let signature = key.signer.sign(&encode(SET, &attrs_content))?;
-        assemble(key, &self.cert_der, &attrs_content, &signature.to_x509()?)
+        let signature = key.signer.sign(&encode(SET, &attrs_content))?.to_x509()?;
+        let unsigned = match timestamper {
+            Some(ts) => {
+                let token = ts.timestamp(HashAlg::Sha256, &HashAlg::Sha256.hash(&signature))?;
+                Some(attribute(der("OID", &OID_SIGNATURE_TIMESTAMP)?, token))
+            }
+            None => None,
+        };
+        assemble(key, &self.cert_der, &attrs_content, &signature, unsigned.as_deref())
     }
 
     /// See [`max_len`].
@@ -166,7 +211,9 @@ impl<'a> CheckedKey<'a> {
             key.signer.algorithm(),
             key.signer.public_key().rsa_modulus_bytes(),
         );
-        Ok(assemble(key, &self.cert_der, &attrs_content, &vec![0xffu8; longest])?.len())
+        let unsigned = self.timestamper.map_or(0, |(_, room)| room);
+        Ok(assemble(key, &self.cert_der, &attrs_content, &vec![0xffu8; longest], None)?.len()
+            + unsigned)
     }
 }
 
@@ -199,11 +246,13 @@ pub(crate) fn octets(b: &[u8]) -> Result<Vec<u8>> {
     der("OCTET STRING", &OctetString::new(b).map_err(|e| Error::decode("OCTET STRING", e))?)
 }
 
+/// The ContentInfo; `unsigned` is the content of the SignerInfo's unsignedAttrs.
 fn assemble(
     key: &StampKey<'_>,
     cert_der: &[u8],
     attrs_content: &[u8],
     signature: &[u8],
+    unsigned: Option<&[u8]>,
 ) -> Result<Vec<u8>> {
     let alg = key.signer.algorithm();
     let hash_oid = digest_for(alg).oid();
@@ -225,6 +274,7 @@ fn assemble(
             encode(CTX0, attrs_content),
             sig_alg,
             octets(signature)?,
+            unsigned.map(|u| encode(0xa1, u)).unwrap_or_default(),
         ]
         .concat(),
     );

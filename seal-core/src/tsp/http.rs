@@ -149,6 +149,19 @@ async fn handle(
     response(200, CONTENT_TYPE_REPLY, reply)
 }
 
+/// A TSA reached over HTTP, as a [`super::Timestamper`].
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Its URL.
+    pub url: String,
+}
+
+impl super::Timestamper for Client {
+    fn timestamp(&self, hash: HashAlg, digest: &[u8]) -> Result<Vec<u8>> {
+        query(&self.url, hash, digest).map(|(_, token)| token)
+    }
+}
+
 /// Asks the TSA at `url` for a token over `digest` (made with `hash`): sends a request
 /// with a fresh nonce, and returns the reply and its token once it answers that request.
 pub fn query(url: &str, hash: HashAlg, digest: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {

@@ -312,3 +312,20 @@ pub fn token_for_request(reply: &[u8], request: &[u8]) -> Result<Vec<u8>> {
     }
     Ok(token)
 }
+
+/// [`verify_token`] with the imprint checked over `data`, hashed with the token's own
+/// imprint algorithm.
+pub fn verify_over(
+    token: &[u8],
+    data: &[u8],
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<(Timestamp, SignatureReport)> {
+    let content = crate::stamp::cms::encapsulated_content(token)?
+        .ok_or_else(|| Error::decode("timestamp token", "it holds no TSTInfo"))?;
+    let ts = Timestamp::from_tst_info(&content)?;
+    let hash = ts.hash_alg.ok_or_else(|| {
+        Error::decode("timestamp token", format!("unknown imprint hash {}", ts.hash))
+    })?;
+    verify_token(token, Some((hash, &hash.hash(data))), trust, at)
+}

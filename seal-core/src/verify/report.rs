@@ -203,6 +203,10 @@ pub struct SignatureReport {
     /// The signing time the signature claims.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_time: Option<String>,
+    /// The earliest time a valid timestamp proves the signature existed at; the signer's
+    /// certificate is judged at this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven_time: Option<String>,
     /// The signature algorithm.
     pub algorithm: String,
     /// What the signature covers, e.g. "SHA-256 of invoice.pdf (52311 bytes)".
@@ -222,6 +226,7 @@ impl SignatureReport {
             signer: None,
             seal: None,
             signing_time: None,
+            proven_time: None,
             algorithm: String::new(),
             covers: String::new(),
             checks: Vec::new(),
@@ -307,6 +312,9 @@ impl fmt::Display for Report {
             }
             if let Some(t) = &s.signing_time {
                 writeln!(f, "    time:    {t}")?;
+            }
+            if let Some(t) = &s.proven_time {
+                writeln!(f, "    proven:  {t} (a timestamp proves the signature existed then)")?;
             }
             writeln!(f, "    covers:  {}", s.covers)?;
             for c in &s.checks {

@@ -384,6 +384,7 @@ impl<'a> SignedData<'a> {
 }
 
 /// One SignerInfo being verified.
+#[derive(Clone, Copy)]
 struct Signer<'s, 'a> {
     sd: &'s SignedData<'a>,
     info: &'s Seq<'a>,
@@ -509,6 +510,34 @@ impl Signer<'_, '_> {
                 format!("the {scheme} signature over {over} does not verify"),
             ));
         }
+        // Signature timestamps: a valid one moves the time the certificates are judged at to
+        // the time it proves.
+        let unsigned = info
+            .get(at_alg + 2, "unsignedAttrs")
+            .ok()
+            .filter(|u| u.tag().is_context_specific() && u.tag().number().value() == 1);
+        let proven = super::timestamp::check(unsigned, sig_value, self.trust, self.at, report);
+        let mut evidence = None;
+        let this = match proven {
+            Some(t) if verified && t <= self.at => {
+                report.proven_time = Some(t.to_string());
+                report.push(CheckOutcome::passed(
+                    "validation-time",
+                    format!(
+                        "the signer's certificates are judged at {t}, when the timestamp proves \
+                         the signature existed (the validation time is {})",
+                        self.at
+                    ),
+                ));
+                Signer {
+                    at: t,
+                    trust: evidence
+                        .insert(Trust { evidence_until: Some(self.at), ..self.trust.clone() }),
+                    ..*self
+                }
+            }
+            _ => *self,
+        };
         // Intact but no longer strong enough: INDETERMINATE, as EN 319 102-1 §5.2.8 says.
         let weak: Vec<String> =
             [scheme.weakness().map(String::from), key.weakness()].into_iter().flatten().collect();
@@ -520,10 +549,12 @@ impl Signer<'_, '_> {
             ));
         }
 
+        let timestamped = report.proven_time.is_some();
         report.format = format!(
             "{} ({})",
             self.ctx.format,
             match &attrs {
+                Some(a) if a.signing_cert_v2.is_some() && timestamped => "CAdES-B-T",
                 Some(a) if a.signing_cert_v2.is_some() => "CAdES-B",
                 Some(a) if a.signing_cert_v1.is_some() => "CMS with ESS signing-certificate v1",
                 Some(_) => "CMS",
@@ -531,7 +562,7 @@ impl Signer<'_, '_> {
             }
         );
         match &attrs {
-            Some(a) => self.check_attributes(a, hash, cert, digest_of, signing_time, report)?,
+            Some(a) => this.check_attributes(a, hash, cert, digest_of, signing_time, report)?,
             None => {
                 report.push(CheckOutcome::passed(
                     "data-hash",
@@ -541,7 +572,7 @@ impl Signer<'_, '_> {
                     ),
                 ));
                 self.no_signing_certificate(report);
-                self.chain(cert, None, signing_time, report)?;
+                this.chain(cert, None, signing_time, report)?;
             }
         }
         Ok(())
