@@ -165,3 +165,24 @@ fn pades_b_t_with_pyhanko_both_ways() {
         assert!(r["signatures"][0]["proven_time"].is_string(), "{r:#}");
     }
 }
+
+/// A real PAdES-B-LT file's document timestamp (SK's TSA, 2015), through the CLI: checked,
+/// its time proven; its root is not given, so the chain is what stays open.
+#[test]
+fn a_real_document_timestamp_is_checked_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../vectors/realworld/SiVa/hellopades-pades-lt-sha256-sign.pdf");
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    let out = seal(d, &["--json", "verify", file.to_str().unwrap(), "--trust", "pki/root/ca.pem"]);
+    let r = json(&out);
+    let sigs = r["signatures"].as_array().unwrap();
+    let ts = sigs.iter().find(|s| s["format"].as_str().unwrap().contains("document timestamp"));
+    let ts = ts.unwrap_or_else(|| panic!("{r:#}"));
+    assert_eq!(ts["proven_time"], "2015-07-09T07:00:56Z", "{ts:#}");
+    let checks = ts["checks"].as_array().unwrap();
+    let imprint = checks.iter().find(|c| c["check"] == "imprint").unwrap();
+    assert_eq!(imprint["indication"], "TOTAL-PASSED", "{ts:#}");
+    assert_eq!(ts["sub_indication"], "NO_CERTIFICATE_CHAIN_FOUND");
+}

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use seal_core::verify::{Indication, SignatureReport, Trust};
+use seal_core::verify::{Indication, SignatureReport, SubIndication, Trust};
 
 fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/realworld");
@@ -108,4 +108,40 @@ fn seal_agrees_with_pyhanko_on_real_signed_pdfs() {
     );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(judged >= 60, "{judged}");
+}
+
+/// Document timestamps (SubFilter ETSI.RFC3161) of real B-LT and B-LTA files are checked,
+/// not skipped: the token's imprint over the byte range, its signature and its signed
+/// attributes; their TSAs' roots are not ours to trust. A changed byte inside the range a
+/// timestamp covers breaks its imprint.
+#[test]
+fn real_document_timestamps_are_checked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/realworld");
+    let now = seal_core::time::UnixTime::now();
+    let mut checked = 0;
+    for name in [
+        "pdfcpu/testPAdES_BLTA.pdf",
+        "pyHanko/pades-lta-dss-indirect-arrs-test.pdf",
+        "SiVa/hellopades-pades-lt-sha256-sign.pdf",
+    ] {
+        let report = seal_core::pdf::verify(&root.join(name), &Trust::default(), now).unwrap();
+        for s in report.signatures.iter().filter(|s| s.format.contains("document timestamp")) {
+            for check in ["byte-range", "signature", "data-hash", "imprint"] {
+                assert!(passed(s, check), "{name}: {check}: {s:?}");
+            }
+            assert!(s.proven_time.is_some(), "{name}");
+            assert_eq!(s.sub_indication, Some(SubIndication::NoCertificateChainFound), "{name}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3);
+    // pdfcpu's B-LTA file with one byte changed before its document timestamp's gap.
+    let mut bytes = std::fs::read(root.join("pdfcpu/testPAdES_BLTA.pdf")).unwrap();
+    let at = bytes.windows(6).position(|w| w == b"/Title").unwrap_or(100);
+    bytes[at + 1] ^= 0x20;
+    let report = seal_core::pdf::verify_bytes(&bytes, "changed.pdf", &Trust::default(), now);
+    let report = report.unwrap();
+    let ts = report.signatures.iter().find(|s| s.format.contains("document timestamp")).unwrap();
+    let imprint = ts.checks.iter().find(|c| c.check == "imprint").unwrap();
+    assert_eq!(imprint.sub_indication, Some(SubIndication::HashFailure), "{ts:?}");
 }

@@ -215,14 +215,7 @@ fn verify_one<S: Source>(
     report.format = format!("PAdES ({sub_filter})");
     match sub_filter.as_str() {
         "ETSI.CAdES.detached" | "adbe.pkcs7.detached" | "adbe.pkcs7.sha1" => {}
-        "ETSI.RFC3161" => {
-            report.push(CheckOutcome::indeterminate(
-                "format",
-                SubIndication::FormatFailure,
-                "a document timestamp: seal does not check timestamps",
-            ));
-            return Ok(());
-        }
+        "ETSI.RFC3161" => report.format = "PAdES document timestamp (ETSI.RFC3161)".into(),
         other => {
             report.push(CheckOutcome::failed(
                 "format",
@@ -360,7 +353,10 @@ fn verify_one<S: Source>(
         claimed_time: claimed,
     };
     let mut digest_of = |h: HashAlg| pdf.hash_ranges(&[(0, b), (c, end - c)], h);
-    let inner = if sub_filter == "adbe.pkcs7.sha1" {
+    let inner = if sub_filter == "ETSI.RFC3161" {
+        // A document timestamp (ETSI EN 319 142-1 §5.4): a token over the byte range.
+        document_timestamp(&der, &mut digest_of, trust, at).map(|r| vec![r])
+    } else if sub_filter == "adbe.pkcs7.sha1" {
         // ISO 32000-1 §12.8.3.3: the CMS encapsulates the SHA-1 digest of the byte range.
         digest_of(HashAlg::Sha1)
             .and_then(|d| cms::verify_digest_envelope(&der, &ctx, &d, trust, at))
@@ -492,6 +488,26 @@ pub(crate) fn parse_pdf_date(s: &[u8]) -> Option<UnixTime> {
     };
     let secs = i64::try_from(t.as_secs()).ok()? - offset;
     format!("@{}", secs.max(0)).parse().ok()
+}
+
+/// A document timestamp's report: the token verified over the byte range, hashed with the
+/// token's own imprint algorithm; its time is proven.
+fn document_timestamp(
+    token: &[u8],
+    digest_of: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
+    trust: &Trust,
+    at: UnixTime,
+) -> Result<crate::verify::SignatureReport> {
+    let content = cms::encapsulated_content(token)?
+        .ok_or_else(|| crate::Error::decode("document timestamp", "it holds no TSTInfo"))?;
+    let ts = crate::tsp::Timestamp::from_tst_info(&content)?;
+    let hash = ts.hash_alg.ok_or_else(|| {
+        crate::Error::decode("document timestamp", format!("unknown imprint hash {}", ts.hash))
+    })?;
+    let digest = digest_of(hash)?;
+    let (ts, mut r) = crate::tsp::verify_token(token, Some((hash, &digest)), trust, at)?;
+    r.proven_time = Some(ts.time.to_string());
+    Ok(r)
 }
 
 #[cfg(test)]
