@@ -30,6 +30,7 @@ use crate::tsp::{OID_SIGNATURE_TIMESTAMP, Timestamper};
 
 use super::StampKey;
 
+mod revocation_info;
 mod timestamp;
 mod verify;
 pub(crate) use verify::verify_encapsulated;
