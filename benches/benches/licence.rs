@@ -6,9 +6,9 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use seal_core::keys::{Algorithm, PrivateKey};
+use seal_core::keys::Algorithm;
 use seal_core::licence::{self, LicenceData, Schema};
-use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity};
+use seal_core::pki::Profile;
 use seal_core::time::UnixTime;
 use seal_core::verify::Trust;
 
@@ -20,23 +20,7 @@ struct Setup {
 
 fn setup(alg: Algorithm, n: usize) -> seal_core::Result<Setup> {
     let now = UnixTime::now();
-    let validity = Validity::days_from(now, 30);
-    let root_key = PrivateKey::generate(alg)?;
-    let root = CertificateBuilder::self_signed(
-        &Subject::new("Root", "Bench", "VN"),
-        Profile::Ca { path_len: None },
-        validity,
-    )?
-    .build(&root_key)?;
-    let key = PrivateKey::generate(alg)?;
-    let s = Subject::new("Issuer", "Bench", "VN").with_organization_identifier("1");
-    let cert = CertificateBuilder::from_csr(
-        &Csr::build(&s, &key)?,
-        &root,
-        Profile::LicenceIssuer,
-        validity,
-    )?
-    .build(&root_key)?;
+    let (root, key, cert) = seal_benches::issued(alg, "Issuer", Profile::LicenceIssuer)?;
     let schema = Schema::find("qualification")?;
     let mut texts = Vec::with_capacity(n);
     for i in 0..n {

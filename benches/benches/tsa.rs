@@ -6,24 +6,12 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use seal_core::digest::HashAlg;
-use seal_core::keys::{Algorithm, Kdf, PrivateKey};
-use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity, certificate_to_pem};
-use seal_core::time::UnixTime;
+use seal_core::keys::{Algorithm, Kdf};
+use seal_core::pki::{Profile, certificate_to_pem};
 use seal_core::tsp::{self, Authority, AuthorityConfig};
 
 fn authority(alg: Algorithm, dir: &std::path::Path) -> seal_core::Result<Authority> {
-    let validity = Validity::days_from(UnixTime::now(), 30);
-    let root_key = PrivateKey::generate(alg)?;
-    let root = CertificateBuilder::self_signed(
-        &Subject::new("Root", "Bench", "VN"),
-        Profile::Ca { path_len: None },
-        validity,
-    )?
-    .build(&root_key)?;
-    let key = PrivateKey::generate(alg)?;
-    let s = Subject::new("TSA", "Bench", "VN").with_organization_identifier("1");
-    let cert = CertificateBuilder::from_csr(&Csr::build(&s, &key)?, &root, Profile::Tsa, validity)?
-        .build(&root_key)?;
+    let (_, key, cert) = seal_benches::issued(alg, "TSA", Profile::Tsa)?;
     key.save(&dir.join("tsa.key"), None, Kdf::Scrypt, true)?;
     let pem = certificate_to_pem(&cert)?;
     let config = AuthorityConfig { policy: "1.2.3.4.1".into(), accuracy_seconds: 1 };

@@ -114,3 +114,26 @@ impl StampFixture {
         }
     }
 }
+
+/// A self-signed root and a certificate it issues under `profile` for a new key, both of
+/// `alg`, valid for 30 days: (root, key, certificate).
+pub fn issued(
+    alg: Algorithm,
+    cn: &str,
+    profile: seal_core::pki::Profile,
+) -> seal_core::Result<(seal_core::pki::Certificate, PrivateKey, seal_core::pki::Certificate)> {
+    use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity};
+    let validity = Validity::days_from(seal_core::time::UnixTime::now(), 30);
+    let root_key = PrivateKey::generate(alg)?;
+    let root = CertificateBuilder::self_signed(
+        &Subject::new("Root", "Bench", "VN"),
+        Profile::Ca { path_len: None },
+        validity,
+    )?
+    .build(&root_key)?;
+    let key = PrivateKey::generate(alg)?;
+    let s = Subject::new(cn, "Bench", "VN").with_organization_identifier("1");
+    let cert = CertificateBuilder::from_csr(&Csr::build(&s, &key)?, &root, profile, validity)?
+        .build(&root_key)?;
+    Ok((root, key, cert))
+}
