@@ -316,32 +316,9 @@ pub fn check_with_evidence(
     at: UnixTime,
     until: UnixTime,
 ) -> RevocationStatus {
-    let mut problems: Vec<String> = Vec::new();
-    let mut best: Option<&Crl> = None;
-    let issuer_name = cert.tbs_certificate().issuer();
-    for crl in crls {
-        let tbs = &crl.tbs_cert_list;
-        if &tbs.issuer != issuer_name {
-            continue;
-        }
-        if let Err(why) = usable(crl, issuer, until) {
-            problems.push(why);
-            continue;
-        }
-        if best.is_none_or(|b| {
-            UnixTime::from_x509(&b.tbs_cert_list.this_update)
-                < UnixTime::from_x509(&tbs.this_update)
-        }) {
-            best = Some(crl);
-        }
-    }
-    let Some(crl) = best else {
-        let detail = if problems.is_empty() {
-            format!("no CRL from \"{issuer_name}\" was supplied")
-        } else {
-            problems.join("; ")
-        };
-        return RevocationStatus::NoCrl { detail };
+    let crl = match best_crl(cert, issuer, crls, until) {
+        Ok(crl) => crl,
+        Err(detail) => return RevocationStatus::NoCrl { detail },
     };
     let tbs = &crl.tbs_cert_list;
     let serial = cert.tbs_certificate().serial_number();
@@ -369,6 +346,108 @@ pub fn check_with_evidence(
     }
 }
 
+/// The freshest CRL among `crls` from `cert`'s issuer that is usable at `until` (see
+/// [`check`]); else why there is none.
+pub(crate) fn best_crl<'c>(
+    cert: &Certificate,
+    issuer: &Certificate,
+    crls: &'c [Crl],
+    until: UnixTime,
+) -> std::result::Result<&'c Crl, String> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut best: Option<&Crl> = None;
+    let issuer_name = cert.tbs_certificate().issuer();
+    for crl in crls {
+        let tbs = &crl.tbs_cert_list;
+        if &tbs.issuer != issuer_name {
+            continue;
+        }
+        if let Err(why) = usable(crl, issuer, until).and_then(|()| scope(crl, cert)) {
+            problems.push(why);
+            continue;
+        }
+        if best.is_none_or(|b| {
+            UnixTime::from_x509(&b.tbs_cert_list.this_update)
+                < UnixTime::from_x509(&tbs.this_update)
+        }) {
+            best = Some(crl);
+        }
+    }
+    best.ok_or_else(|| {
+        if problems.is_empty() {
+            format!("no CRL from \"{issuer_name}\" was supplied")
+        } else {
+            problems.join("; ")
+        }
+    })
+}
+
+/// id-ce-issuingDistributionPoint (RFC 5280 §5.2.5).
+const OID_ISSUING_DISTRIBUTION_POINT: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.5.29.28");
+
+/// Whether a CRL covers `cert`, by its issuing distribution point (RFC 5280 §5.2.5 and
+/// §6.3.3 (b)): a CRL for end entities or CAs only covers those; one scoped to a
+/// distribution point covers the certificates that name it. Indirect CRLs and CRLs for
+/// some reasons only are not used (they do not answer for every revocation).
+fn scope(crl: &Crl, cert: &Certificate) -> Result<(), String> {
+    use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+    use x509_cert::ext::pkix::name::DistributionPointName;
+    use x509_cert::ext::pkix::{CrlDistributionPoints, IssuingDistributionPoint};
+    let tbs = &crl.tbs_cert_list;
+    let Some(ext) =
+        tbs.crl_extensions.iter().flatten().find(|e| e.extn_id == OID_ISSUING_DISTRIBUTION_POINT)
+    else {
+        return Ok(());
+    };
+    let idp = IssuingDistributionPoint::from_der(ext.extn_value.as_bytes())
+        .map_err(|e| format!("the CRL's issuingDistributionPoint cannot be read: {e}"))?;
+    if idp.indirect_crl {
+        return Err("the CRL is an indirect CRL, which seal does not use".into());
+    }
+    if idp.only_some_reasons.is_some() {
+        return Err("the CRL covers only some revocation reasons".into());
+    }
+    if idp.only_contains_attribute_certs {
+        return Err("the CRL is for attribute certificates".into());
+    }
+    let is_ca = super::basic_constraints(cert).is_some_and(|b| b.ca);
+    if idp.only_contains_user_certs && is_ca {
+        return Err("the CRL covers end-entity certificates only".into());
+    }
+    if idp.only_contains_ca_certs && !is_ca {
+        return Err("the CRL covers CA certificates only".into());
+    }
+    match &idp.distribution_point {
+        None => Ok(()),
+        Some(DistributionPointName::FullName(names)) => {
+            let points: Vec<DistributionPoint> = cert
+                .tbs_certificate()
+                .get_extension::<CrlDistributionPoints>()
+                .ok()
+                .flatten()
+                .map(|(_, d)| d.0)
+                .unwrap_or_default();
+            let named = points.iter().any(|p| match &p.distribution_point {
+                Some(DistributionPointName::FullName(theirs)) => {
+                    names.iter().any(|n| theirs.contains(n))
+                }
+                _ => false,
+            });
+            if named {
+                Ok(())
+            } else {
+                Err("the CRL is for a distribution point the certificate does not name".into())
+            }
+        }
+        Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
+            Err("the CRL's distribution point is named relative to its issuer, which seal \
+                 does not match"
+                .into())
+        }
+    }
+}
+
 fn usable(crl: &Crl, issuer: &Certificate, at: UnixTime) -> Result<(), String> {
     let tbs = &crl.tbs_cert_list;
     let key = issuer_key(issuer).map_err(|e| format!("CRL issuer key: {e}"))?;
@@ -381,7 +460,8 @@ fn usable(crl: &Crl, issuer: &Certificate, at: UnixTime) -> Result<(), String> {
     if super::key_usage(issuer).is_some_and(|ku| !ku.crl_sign()) {
         return Err("the CRL issuer's certificate lacks keyUsage cRLSign".into());
     }
-    let known = [OID_CRL_NUMBER, OID_AUTHORITY_KEY_IDENTIFIER];
+    // The issuing distribution point is critical, and [`scope`] reads it.
+    let known = [OID_CRL_NUMBER, OID_AUTHORITY_KEY_IDENTIFIER, OID_ISSUING_DISTRIBUTION_POINT];
     if let Some(ext) =
         tbs.crl_extensions.iter().flatten().find(|e| e.critical && !known.contains(&e.extn_id))
     {
@@ -397,4 +477,80 @@ fn usable(crl: &Crl, issuer: &Certificate, at: UnixTime) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{Algorithm, Kdf, PrivateKey};
+    use crate::pki::ca::{Ca, NewCa};
+    use crate::pki::{Profile, Subject, Validity};
+    use crate::secret::PassphraseSource;
+    use x509_cert::ext::Extension;
+    use x509_cert::ext::pkix::IssuingDistributionPoint;
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+
+    fn with_idp(crl: &Crl, idp: &IssuingDistributionPoint) -> Crl {
+        let mut c = crl.clone();
+        let ext = Extension {
+            extn_id: OID_ISSUING_DISTRIBUTION_POINT,
+            critical: true,
+            extn_value: der::asn1::OctetString::new(idp.to_der().unwrap()).unwrap(),
+        };
+        c.tbs_cert_list.crl_extensions.get_or_insert_with(Vec::new).push(ext);
+        c
+    }
+
+    #[test]
+    fn a_crl_covers_what_its_issuing_distribution_point_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = UnixTime::from_secs(1_790_000_000);
+        let new = NewCa {
+            subject: Subject::new("Root", "Seal Authority", "VN"),
+            algorithm: Algorithm::EcdsaP256Sha256,
+            validity: Validity::days_from(now, 365),
+            path_len: None,
+            key_protection: PassphraseSource::None,
+            kdf: Kdf::Scrypt,
+        };
+        let (ca, key) = Ca::init_root(&dir.path().join("ca"), &new).unwrap();
+        let leaf_key = PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+        let subject = Subject::new("Agency", "City", "VN")
+            .with_organization_identifier("0101")
+            .to_name()
+            .unwrap();
+        let validity = Validity::days_from(now, 30);
+        let leaf = ca
+            .issue_for_key(&key, subject, leaf_key.public_key().clone(), Profile::Seal, validity)
+            .unwrap();
+        let crl = ca.crl(&key, now, now.plus_days(7)).unwrap();
+        let root = ca.certificate();
+        let none = IssuingDistributionPoint {
+            distribution_point: None,
+            only_contains_user_certs: false,
+            only_contains_ca_certs: false,
+            only_some_reasons: None,
+            indirect_crl: false,
+            only_contains_attribute_certs: false,
+        };
+        assert!(scope(&with_idp(&crl, &none), &leaf).is_ok());
+        let users = IssuingDistributionPoint { only_contains_user_certs: true, ..none.clone() };
+        assert!(scope(&with_idp(&crl, &users), &leaf).is_ok());
+        assert!(scope(&with_idp(&crl, &users), root).unwrap_err().contains("end-entity"));
+        let cas = IssuingDistributionPoint { only_contains_ca_certs: true, ..none.clone() };
+        assert!(scope(&with_idp(&crl, &cas), &leaf).unwrap_err().contains("CA certificates"));
+        let indirect = IssuingDistributionPoint { indirect_crl: true, ..none.clone() };
+        assert!(scope(&with_idp(&crl, &indirect), &leaf).unwrap_err().contains("indirect"));
+        // Scoped to a distribution point the leaf does not name.
+        let uri = der::asn1::Ia5String::new("http://ca.example/part1.crl").unwrap();
+        let dp = DistributionPointName::FullName(vec![GeneralName::UniformResourceIdentifier(uri)]);
+        let part = IssuingDistributionPoint { distribution_point: Some(dp), ..none.clone() };
+        assert!(scope(&with_idp(&crl, &part), &leaf).unwrap_err().contains("distribution point"));
+        // A signed CRL whose IDP is fine is used: its critical extension is known.
+        assert!(usable(&crl, root, now).is_ok());
+        assert!(matches!(
+            check_with_evidence(&leaf, root, &[with_idp(&crl, &cas)], now, now),
+            RevocationStatus::NoCrl { .. }
+        ));
+    }
 }
