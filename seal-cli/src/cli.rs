@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod licence;
+mod stamp;
 mod tsa;
 pub use licence::*;
+pub use stamp::*;
 pub use tsa::*;
 
 /// Electronic seals, stamped documents and licences that anyone can verify offline.
@@ -73,6 +75,15 @@ pub enum Command {
     /// Run a time-stamping authority (RFC 3161), timestamp files and verify timestamps.
     #[command(subcommand)]
     Tsa(TsaCommand),
+    /// Add validation data (/DSS) for every signature and timestamp of stamped PDFs and a
+    /// new document timestamp (PAdES B-LTA), so that they stay verifiable after the newest
+    /// timestamp's certificate expires.
+    #[command(
+        after_help = "Examples:\n  seal extend contract.stamped.pdf --tsa http://127.0.0.1:3180 \
+                      --crl province.crl --crl root.crl --out contract.lta.pdf\n  \
+                      seal extend archive/*.pdf --tsa-dir tsa --crl province.crl --in-place"
+    )]
+    Extend(ExtendArgs),
     /// Verify a stamped file (format detected): PDF, OFD, JSON, or any file with its detached
     /// GB/T 38540 or CMS stamp.
     #[command(after_help = "Examples:\n  seal verify contract.stamped.pdf --trust root.pem\n  \
@@ -261,102 +272,9 @@ pub struct SealDrawArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    Auto,
-    Cms,
-    Ses,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SealTypeArg {
     Organization,
     Personal,
-}
-
-#[derive(Debug, Args)]
-pub struct StampArgs {
-    /// Files or directories to stamp (directories are walked).
-    #[arg(required = true)]
-    pub inputs: Vec<PathBuf>,
-    /// The seal (DER).
-    #[arg(long)]
-    pub seal: PathBuf,
-    /// The holder's private key.
-    #[arg(long)]
-    pub key: PathBuf,
-    /// The holder's certificate (default: the seal's holder whose key this is). A PEM
-    /// bundle is the certificate followed by its chain.
-    #[arg(long)]
-    pub cert: Option<PathBuf>,
-    /// The holder's chain: the issuing CA certificates up to (not including) the root,
-    /// carried in every stamp so that verifiers trusting only the root can check it.
-    /// Repeat the option, or give a bundle.
-    #[arg(long, value_name = "FILE")]
-    pub chain: Vec<PathBuf>,
-    /// auto: PDFs get a visible PAdES stamp inside (FILE.stamped.pdf), JSON documents a
-    /// JWS stamp inside (FILE.stamped.json), other files a GB/T 38540 stamp (FILE.ses);
-    /// cms: a detached CAdES-B signature (FILE.p7s); ses: always FILE.ses.
-    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
-    pub format: FormatArg,
-    /// Write stamps into this directory instead of beside each file.
-    #[arg(long)]
-    pub out_dir: Option<PathBuf>,
-    /// Overwrite existing stamps.
-    #[arg(long)]
-    pub force: bool,
-    /// Sign with RSASSA-PSS (SHA-256, MGF1, salt 32) instead of PKCS#1 v1.5 (RSA keys only).
-    #[arg(long)]
-    pub rsa_pss: bool,
-    /// Timestamp each signature (CAdES-B-T) with the TSA at this URL (RFC 3161 over HTTP).
-    #[arg(long, value_name = "URL", conflicts_with = "tsa_dir")]
-    pub tsa: Option<String>,
-    /// Timestamp each signature with an in-process TSA: its directory (`seal tsa new`),
-    /// signing with DIR/tsa.key (unencrypted).
-    #[arg(long, value_name = "DIR")]
-    pub tsa_dir: Option<PathBuf>,
-    #[command(flatten)]
-    pub pdf: PdfArgs,
-    #[command(flatten)]
-    pub pass: PassArgs,
-}
-
-/// Where and how a PDF is stamped.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "PDF")]
-pub struct PdfArgs {
-    /// The page for the seal, from 1 (default: the last page).
-    #[arg(long, value_name = "N")]
-    pub page: Option<usize>,
-    /// The seal's lower-left corner in points (1/72 inch) from the page's lower-left
-    /// corner (default: bottom right, half an inch from the edges).
-    #[arg(long, value_name = "X,Y")]
-    pub at: Option<String>,
-    /// Sign this existing empty signature field, or give the new field this name.
-    #[arg(long, value_name = "NAME")]
-    pub field: Option<String>,
-    /// Why the document is stamped.
-    #[arg(long)]
-    pub reason: Option<String>,
-    /// Where it is stamped.
-    #[arg(long)]
-    pub location: Option<String>,
-    /// Certify the document (DocMDP), allowing only these changes afterwards.
-    #[arg(long, value_enum, value_name = "ALLOWED")]
-    pub certify: Option<CertifyArg>,
-    /// Also put a cross-page seal: the seal's picture split across the right edges of
-    /// all pages.
-    #[arg(long)]
-    pub cross_page: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CertifyArg {
-    /// No changes at all.
-    NoChanges,
-    /// Filling in forms and further stamps.
-    FormFilling,
-    /// Form filling, stamps and annotations.
-    Annotations,
 }
 
 #[derive(Debug, Args)]

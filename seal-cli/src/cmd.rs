@@ -3,6 +3,7 @@
 mod ca;
 mod cert;
 mod demo;
+mod extend;
 mod key;
 mod licence;
 mod seal;
@@ -45,6 +46,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Seal(SealCommand::Draw(a)) => seal::draw(&a),
         Command::Stamp(a) => seal::stamp(&a),
         Command::Verify(a) => seal::verify(&a),
+        Command::Extend(a) => extend::run(&a),
         Command::Licence(LicenceCommand::Issue(a)) => licence::issue(&a),
         Command::Licence(LicenceCommand::Verify(a)) => licence::verify(&a),
         Command::Licence(LicenceCommand::Types) => licence::types(),
@@ -146,6 +148,25 @@ impl TrustArgs {
         trust.policy.allow_ofd_metadata = self.allow.contains(&crate::cli::AllowArg::OfdMetadata);
         trust.policy.require_revocation = self.require_revocation;
         Ok((trust, time_arg(self.at.as_deref())?))
+    }
+}
+
+impl crate::cli::LongTermArgs {
+    /// The certificates, CRLs and OCSP responses named, with `chain` (the signer's CA
+    /// certificates) to build chains from.
+    fn sources(&self, chain: &[pki::Certificate]) -> Result<pki::validation_data::Sources> {
+        let mut s = pki::validation_data::Sources { certs: chain.to_vec(), ..Default::default() };
+        for p in &self.trust {
+            s.certs.extend(pki::load_certificates_from(p)?);
+        }
+        for p in &self.crl {
+            s.crls.extend(pki::load_crls(p)?);
+        }
+        for p in &self.ocsp {
+            let data = seal_core::io::read(p)?;
+            s.ocsp.push(pki::ocsp::OcspResponse::from_der(&data).map_err(|e| e.in_file(p))?);
+        }
+        Ok(s)
     }
 }
 

@@ -186,3 +186,215 @@ fn a_real_document_timestamp_is_checked_through_the_cli() {
     assert_eq!(imprint["indication"], "TOTAL-PASSED", "{ts:#}");
     assert_eq!(ts["sub_indication"], "NO_CERTIFICATE_CHAIN_FOUND");
 }
+
+/// The demo PKI's current CRLs, for a B-LT /DSS: `p.crl` (province) and `r.crl` (root).
+fn crls(d: &Path) {
+    seal_ok(d, &["ca", "crl", "--dir", "pki/province", "--out", "p.crl", "--force"]);
+    seal_ok(d, &["ca", "crl", "--dir", "pki/root", "--out", "r.crl", "--force"]);
+}
+
+const STAMP_PDF: [&str; 7] =
+    ["stamp", "pki/contract.pdf", "--seal", "pki/agency.esl", "--key", "pki/agency.key", "--force"];
+
+/// B-LT and B-LTA through the CLI: the /DSS holds the chains and CRLs, B-LTA adds a
+/// document timestamp; both verify, pyHanko's AdES validation accepts them, and a B-LT
+/// without a CRL for a certificate is refused, naming it.
+#[test]
+fn b_lt_and_b_lta_pdfs_carry_their_validation_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    crls(d);
+    let lt = ["--crl", "p.crl", "--crl", "r.crl", "--trust", "pki/root/ca.pem"];
+    // No CRL for the agency's issuer: refused, and nothing is written.
+    std::fs::remove_file(d.join("pki/contract.stamped.pdf")).unwrap();
+    let out = seal(d, &[&STAMP_PDF[..], &["--tsa-dir", "tsa", "--level", "b-lt"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no revocation data for") && err.contains("--crl"), "{err}");
+    assert!(!d.join("pki/contract.stamped.pdf").exists());
+    // B-LTA without a TSA: refused.
+    let out = seal(d, &[&STAMP_PDF[..], &["--level", "b-lta"], &lt].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a timestamp authority"));
+    let py = python_tool("pyhanko");
+    for level in ["b-lt", "b-lta"] {
+        let args = [&STAMP_PDF[..], &["--tsa-dir", "tsa", "--level", level], &lt].concat();
+        seal_ok(d, &args);
+        let file = format!("{level}.pdf");
+        std::fs::rename(d.join("pki/contract.stamped.pdf"), d.join(&file)).unwrap();
+        let out = seal(d, &["--json", "verify", &file, "--trust", "pki/root/ca.pem"]);
+        let r = json(&out);
+        assert_eq!(out.status.code(), Some(0), "{level}: {r:#}");
+        let sigs = r["signatures"].as_array().unwrap();
+        assert_eq!(sigs.len(), if level == "b-lta" { 2 } else { 1 }, "{r:#}");
+        assert!(sigs[0]["format"].as_str().unwrap().contains("PAdES-B-T"), "{r:#}");
+        // The /DSS: the agency's chain and the TSA's, the two CRLs, a /VRI entry.
+        let qpdf = run(d, "qpdf", &["--json=2", "--json-key=qpdf", &file]);
+        let text = String::from_utf8_lossy(&qpdf.stdout);
+        assert!(text.contains("\"/DSS\"") && text.contains("\"/VRI\""), "{level}");
+        assert!(text.contains("\"/CRLs\"") && text.contains("\"/Certs\""), "{level}");
+        if level == "b-lta" {
+            assert!(text.contains("\"/ETSI.RFC3161\"") && text.contains("/DocTimeStamp"));
+            assert!(sigs[1]["format"].as_str().unwrap().contains("document timestamp"), "{r:#}");
+        }
+        // pyHanko's AdES validation (ETSI EN 319 102-1) with only the root trusted,
+        // revocation from the document.
+        let ades = ["sign", "adesverify", "--trust", "pki/root/ca.pem", "--trust-replace"];
+        let out = run(d, py.to_str().unwrap(), &[&ades[..], &[&file]].concat());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{level}: {text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "{text}");
+        if level == "b-lta" {
+            assert!(text.contains("EXTENDED_WITH_LTA_UPDATES"), "{text}");
+        }
+        // And its classic validation, with the embedded revocation data taken as it is.
+        let v = ["sign", "validate", "--trust", "pki/root/ca.pem", "--trust-replace"];
+        let out =
+            run(d, py.to_str().unwrap(), &[&v[..], &["--retroactive-revinfo", &file]].concat());
+        assert!(out.status.success(), "{level}: {}", String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+/// The archive case: a B-LTA document whose TSA's certificate lasts three years is renewed
+/// with `seal extend` and a second TSA (under its own long-lived root); ten years later,
+/// after the agency's certificate expired and was revoked, and after the first TSA's
+/// certificate expired, it still verifies TOTAL-PASSED. The same document not renewed, and
+/// the same contract stamped without timestamps, do not pass.
+#[test]
+fn b_lta_renewed_with_extend_verifies_ten_years_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    seal_ok(d, &["demo", "--dir", "pki"]);
+    make_tsa_in(d, "pki/root", "1095", "tsa");
+    crls(d);
+    let lt = ["--crl", "p.crl", "--crl", "r.crl", "--trust", "pki/root/ca.pem"];
+    seal_ok(d, &[&STAMP_PDF[..], &["--tsa-dir", "tsa", "--level", "b-lta"], &lt].concat());
+    std::fs::rename(d.join("pki/contract.stamped.pdf"), d.join("lta.pdf")).unwrap();
+    seal_ok(d, &STAMP_PDF);
+    std::fs::rename(d.join("pki/contract.stamped.pdf"), d.join("plain.pdf")).unwrap();
+    // The archive's TSA, under a root of its own valid for twenty years.
+    let root = ["ca", "new", "--dir", "archive-root", "--cn", "Archive Root", "--org", "Archive"];
+    seal_ok(d, &[&root[..], &["--country", "VN", "--days", "7300"]].concat());
+    make_tsa_in(d, "archive-root", "5000", "tsa2");
+    seal_ok(d, &["ca", "crl", "--dir", "archive-root", "--out", "a.crl"]);
+    // Without a TSA or --out: refused.
+    let out = seal(d, &["extend", "lta.pdf", "--out", "x.pdf"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a TSA"));
+    let out = seal(d, &["extend", "lta.pdf", "--tsa-dir", "tsa2"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--in-place"));
+    let extend = ["--json", "extend", "lta.pdf", "--tsa-dir", "tsa2", "--out", "renewed.pdf"];
+    let out = seal(d, &[&extend[..], &["--crl", "r.crl", "--crl", "a.crl"]].concat());
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    let e = &r["extended"][0]["extended"];
+    assert_eq!(e["signatures"], 2, "{r:#}");
+    assert_eq!(e["document_timestamp"], true, "{r:#}");
+    // The existing output is kept without --force.
+    let out = seal(d, &[&extend[..], &["--crl", "r.crl", "--crl", "a.crl"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    // The agency's certificate is revoked next month; ten years on, the verifier has the
+    // CRLs of that time (here issued now, valid for eleven years).
+    let text = seal_ok(d, &["--json", "cert", "show", "pki/agency.pem"]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let serial = v[0]["serial"].as_str().unwrap();
+    let revoke = ["ca", "revoke", "--dir", "pki/province", "--serial", serial];
+    seal_ok(d, &[&revoke[..], &["--reason", "keyCompromise", "--at", "2027-01-01"]].concat());
+    for (ca, out) in
+        [("pki/province", "p10.crl"), ("pki/root", "r10.crl"), ("archive-root", "a10.crl")]
+    {
+        seal_ok(d, &["ca", "crl", "--dir", ca, "--days", "4100", "--out", out]);
+    }
+    let later = [
+        "--trust",
+        "pki/root/ca.pem",
+        "--trust",
+        "archive-root/ca.pem",
+        "--crl",
+        "p10.crl",
+        "--crl",
+        "r10.crl",
+        "--crl",
+        "a10.crl",
+        "--at",
+    ];
+    let at = seal_core::time::UnixTime::now().plus_days(3653).to_string();
+    let verify = |file: &str| {
+        let out = seal(d, &[&["--json", "verify", file][..], &later, &[&at]].concat());
+        (out.status.code(), json(&out))
+    };
+    let (code, r) = verify("renewed.pdf");
+    assert_eq!(code, Some(0), "{r:#}");
+    let sigs = r["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 3, "{r:#}");
+    let stamp = &sigs[0];
+    let checks = stamp["checks"].as_array().unwrap();
+    assert!(checks.iter().any(|c| c["check"] == "proof-of-existence"), "{stamp:#}");
+    assert!(stamp["proven_time"].is_string(), "{stamp:#}");
+    // Not renewed: the first TSA's certificate expired, nothing proves the stamp's time.
+    let (code, r) = verify("lta.pdf");
+    assert_eq!(code, Some(1), "{r:#}");
+    // Without timestamps: the agency's certificate is judged ten years on, expired.
+    let (code, r) = verify("plain.pdf");
+    assert_eq!(code, Some(1), "{r:#}");
+    assert_eq!(r["signatures"][0]["sub_indication"], "EXPIRED", "{r:#}");
+    // The renewed document's bytes, one changed inside the first revision: fails.
+    let mut bytes = std::fs::read(d.join("renewed.pdf")).unwrap();
+    let original = std::fs::metadata(d.join("pki/contract.pdf")).unwrap().len() as usize;
+    bytes[original / 2] ^= 0x01;
+    std::fs::write(d.join("changed.pdf"), &bytes).unwrap();
+    let (code, r) = verify("changed.pdf");
+    assert_eq!(code, Some(1), "{r:#}");
+}
+
+/// pyHanko's own B-LT and B-LTA (timestamped by seal's TSA over HTTP, its /DSS built by
+/// pyHanko) verify in seal with only the root trusted and no CRL given; three years on,
+/// after the agency's certificate expired, they still do (with the verifier's CRLs of
+/// that time for the TSA, whose certificate is still valid).
+#[test]
+fn pyhanko_b_lt_and_b_lta_verify_in_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    crls(d);
+    let (server, url) = tsa_serve(d);
+    ok(d, "openssl", &["x509", "-in", "pki/agency.pem", "-out", "agency-only.pem"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/pyhanko_sign_lta.py");
+    let py = std::env::var("SEAL_PYTHON").unwrap();
+    for level in ["b-lt", "b-lta"] {
+        let out = format!("pyhanko-{level}.pdf");
+        let args = [
+            script.to_str().unwrap(),
+            "pki/agency.key",
+            "agency-only.pem",
+            "pki/province/ca.pem",
+            "pki/root/ca.pem",
+            &url,
+            level,
+            "pki/contract.pdf",
+            &out,
+            "p.crl",
+            "r.crl",
+        ];
+        ok(d, &py, &args);
+    }
+    drop(server);
+    seal_ok(d, &["ca", "crl", "--dir", "pki/root", "--days", "1200", "--out", "r3.crl"]);
+    for level in ["b-lt", "b-lta"] {
+        let file = format!("pyhanko-{level}.pdf");
+        let out = seal(d, &["--json", "verify", &file, "--trust", "pki/root/ca.pem"]);
+        let r = json(&out);
+        assert_eq!(out.status.code(), Some(0), "{level}: {r:#}");
+        let sigs = r["signatures"].as_array().unwrap();
+        assert!(sigs[0]["format"].as_str().unwrap().contains("PAdES-B-T"), "{r:#}");
+        assert_eq!(sigs.len(), if level == "b-lta" { 2 } else { 1 }, "{r:#}");
+        // pyHanko's /DSS gave the CRLs: revocation was checked without any given here.
+        assert!(r.to_string().contains("CRL of"), "{r:#}");
+        let later = ["--crl", "r3.crl", "--at", "2029-12-01"];
+        let args =
+            [&["--json", "verify", &file, "--trust", "pki/root/ca.pem"][..], &later].concat();
+        let out = seal(d, &args);
+        let r = json(&out);
+        assert_eq!(out.status.code(), Some(0), "{level} in 2029: {r:#}");
+    }
+}

@@ -208,6 +208,21 @@ impl Hasher {
         each_hasher!(self, h => h.update(data))
     }
 
+    /// The algorithm.
+    pub fn alg(&self) -> HashAlg {
+        match self {
+            Hasher::Sha1(_) => HashAlg::Sha1,
+            Hasher::Sha224(_) => HashAlg::Sha224,
+            Hasher::Sha256(_) => HashAlg::Sha256,
+            Hasher::Sha384(_) => HashAlg::Sha384,
+            Hasher::Sha512(_) => HashAlg::Sha512,
+            Hasher::Sha3_256(_) => HashAlg::Sha3_256,
+            Hasher::Sha3_384(_) => HashAlg::Sha3_384,
+            Hasher::Sha3_512(_) => HashAlg::Sha3_512,
+            Hasher::Sm3(_) => HashAlg::Sm3,
+        }
+    }
+
     /// The digest of everything added.
     pub fn finish(self) -> Vec<u8> {
         each_hasher!(self, h => h.finalize().to_vec())

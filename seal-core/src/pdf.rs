@@ -50,16 +50,23 @@
 //! ```
 pub mod appearance;
 mod diff;
+mod dss;
+pub use dss::Added;
 pub mod file;
+mod ltv;
 pub mod object;
 pub mod sample;
 mod sign;
+mod timestamp;
+mod update;
 mod verify;
 
 use std::collections::HashSet;
 
 pub use appearance::Appearance;
-pub use sign::{StampOptions, Stamped, stamp, stamp_checked, stamp_to_vec};
+pub use ltv::{Extended, Level, LongTerm, extend};
+pub use sign::{StampOptions, Stamped, stamp, stamp_checked, stamp_checked_to_vec, stamp_to_vec};
+pub use timestamp::room as document_timestamp_room;
 pub use verify::{verify, verify_bytes};
 
 use crate::error::{Error, Result};

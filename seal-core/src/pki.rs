@@ -18,6 +18,7 @@ mod policy;
 mod profile;
 pub mod revocation;
 pub mod role;
+pub mod validation_data;
 
 use std::path::Path;
 

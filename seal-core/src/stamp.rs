@@ -340,6 +340,13 @@ pub fn stamp_many(
                     crate::pdf::stamp_checked(file, &out, &key, app, pdf, time, force)?;
                     return Ok(out);
                 }
+                if job.pdf.level >= crate::pdf::Level::Lt {
+                    return Err(Error::InvalidInput(format!(
+                        "{}: levels B-LT and B-LTA are for PDF stamps (PAdES); this file gets a \
+                         detached stamp",
+                        file.display()
+                    )));
+                }
                 let (key, time) = (&job.key, job.time);
                 let bytes = match job.format {
                     Format::Cms => cms::stamp_file(file, key, time, job.timestamper)?,

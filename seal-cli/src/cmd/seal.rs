@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use seal_core::io::{self, WriteOptions};
 use seal_core::keys::PrivateKey;
+use seal_core::pdf::Level;
 use seal_core::pki::{self, certificate_to_pem};
 use seal_core::seal::{self, Seal, SealSpec, SealType, picture};
 use seal_core::stamp::{self, StampKey, detached};
@@ -15,7 +16,7 @@ use serde_json::json;
 use super::invalid;
 use crate::Outcome;
 use crate::cli::{
-    CertifyArg, FormatArg, PdfArgs, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg,
+    CertifyArg, FormatArg, LevelArg, PdfArgs, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg,
     SealVerifyArgs, StampArgs, VerifyArgs,
 };
 
@@ -217,24 +218,18 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         FormatArg::Cms => stamp::Format::Cms,
         FormatArg::Ses => stamp::Format::Ses,
     };
-    let timestamper: Option<Box<dyn seal_core::tsp::Timestamper>> = match (&a.tsa, &a.tsa_dir) {
-        (Some(url), _) => Some(Box::new(seal_core::tsp::http::Client { url: url.clone() })),
-        (None, Some(dir)) => {
-            let key = seal_core::tsp::Authority::load_key(
-                dir,
-                &seal_core::secret::PassphraseSource::None,
-            )?;
-            Some(Box::new(seal_core::tsp::Authority::open(dir, Box::new(key))?))
-        }
-        (None, None) => None,
-    };
+    let timestamper = super::tsa::timestamper(&a.tsa)?;
+    let mut pdf = pdf_options(&a.pdf)?;
+    if pdf.level >= Level::Lt {
+        pdf.validation_sources = Some(std::sync::Arc::new(a.long_term.sources(&chain)?));
+    }
     let job = stamp::Job {
         key: sk,
         format,
         out_dir: a.out_dir.as_deref(),
         force: a.force,
         time: UnixTime::now(),
-        pdf: pdf_options(&a.pdf)?,
+        pdf,
         timestamper: timestamper.as_deref(),
     };
     let items = stamp::stamp_many(&files, &job, &|| bar.inc(1));
@@ -303,6 +298,13 @@ fn pdf_options(a: &PdfArgs) -> Result<seal_core::pdf::StampOptions> {
             CertifyArg::Annotations => seal_core::pdf::DocMdp::Annotations,
         }),
         cross_page: a.cross_page,
+        level: match a.level {
+            None | Some(LevelArg::BB) => Level::B,
+            Some(LevelArg::BT) => Level::T,
+            Some(LevelArg::BLt) => Level::Lt,
+            Some(LevelArg::BLta) => Level::Lta,
+        },
+        validation_sources: None,
     })
 }
 

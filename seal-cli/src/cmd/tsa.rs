@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::Outcome;
 use crate::cli::{
-    TsaKeyArgs, TsaNewArgs, TsaQueryArgs, TsaRespondArgs, TsaServeArgs, TsaVerifyArgs,
+    TsaArgs, TsaKeyArgs, TsaNewArgs, TsaQueryArgs, TsaRespondArgs, TsaServeArgs, TsaVerifyArgs,
 };
 
 pub fn new(a: &TsaNewArgs) -> Result<Outcome> {
@@ -34,6 +34,18 @@ fn open(dir: &Path, key: &TsaKeyArgs) -> Result<Authority> {
     let own = dir.join("tsa.key");
     let signer = super::load_signer(key.tsa_key.as_deref().unwrap_or(&own), &key.pass)?;
     Authority::open(dir, signer)
+}
+
+/// The timestamper `--tsa URL` or `--tsa-dir DIR` names, if any.
+pub fn timestamper(a: &TsaArgs) -> Result<Option<Box<dyn tsp::Timestamper>>> {
+    Ok(match (&a.tsa, &a.tsa_dir) {
+        (Some(url), _) => Some(Box::new(tsp::http::Client { url: url.clone() })),
+        (None, Some(dir)) => {
+            let key = Authority::load_key(dir, &seal_core::secret::PassphraseSource::None)?;
+            Some(Box::new(Authority::open(dir, Box::new(key))?))
+        }
+        (None, None) => None,
+    })
 }
 
 pub fn respond(a: &TsaRespondArgs) -> Result<Outcome> {

@@ -302,13 +302,20 @@ pub fn openssl_issue_p256(d: &Path, name: &str, subject: &str, ca: &str, cnf: &s
 /// A TSA in `d/tsa` (`tsa.key`, `tsa.csr`, `tsa.pem`), its certificate issued by the CA in
 /// `d/CA` (profile tsa) for `days` days.
 pub fn make_tsa(d: &Path, ca: &str, days: &str) {
-    seal_ok(d, &["key", "new", "--alg", "p256", "--out", "tsa.key"]);
+    make_tsa_in(d, ca, days, "tsa");
+}
+
+/// [`make_tsa`] in directory `d/name`, its key and certificate `d/name.key` and `d/name.pem`.
+pub fn make_tsa_in(d: &Path, ca: &str, days: &str, name: &str) {
+    let (key, csr, pem) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"));
+    seal_ok(d, &["key", "new", "--alg", "p256", "--out", &key]);
     let subject = ["--org", "Seal Authority", "--country", "VN", "--org-id", "0101"];
-    let csr = ["csr", "--key", "tsa.key", "--cn", "Seal TSA", "--out", "tsa.csr"];
-    seal_ok(d, &[&csr[..], &subject].concat());
-    let issue = ["ca", "issue", "--dir", ca, "--csr", "tsa.csr", "--profile", "tsa"];
-    seal_ok(d, &[&issue[..], &["--days", days, "--out", "tsa.pem"]].concat());
-    seal_ok(d, &["tsa", "new", "--dir", "tsa", "--cert", "tsa.pem", "--key", "tsa.key"]);
+    let cn = format!("Seal TSA {name}");
+    let csr_args = ["csr", "--key", &key, "--cn", &cn, "--out", &csr];
+    seal_ok(d, &[&csr_args[..], &subject].concat());
+    let issue = ["ca", "issue", "--dir", ca, "--csr", &csr, "--profile", "tsa"];
+    seal_ok(d, &[&issue[..], &["--days", days, "--out", &pem]].concat());
+    seal_ok(d, &["tsa", "new", "--dir", name, "--cert", &pem, "--key", &key]);
 }
 
 /// A server process, killed when dropped (also when a test fails).

@@ -1,15 +1,17 @@
 //! Writing a stamp into a PDF as an incremental update.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::{Seek, Write};
 use std::path::Path;
 
 use super::appearance::Appearance;
 use super::file::{PdfFile, Source};
-use super::object::{Dict, Object, Ref, write_dict, write_object};
+use super::ltv::{self, Extended, Level, LongTerm};
+use super::object::{Dict, Object, Ref};
+use super::update::{Placeholder, Writer, first_free};
 use super::{DocMdp, Page, catalog, doc_mdp, fields, pages};
 use crate::error::{Error, Result, ResultExt};
+use crate::pki::validation_data::Sources;
 use crate::stamp::StampKey;
 use crate::stamp::cms::{CheckedKey, Profile};
 use crate::time::UnixTime;
@@ -32,6 +34,13 @@ pub struct StampOptions {
     pub certify: Option<DocMdp>,
     /// Also put a cross-page seal: the picture split across the right edges of all pages.
     pub cross_page: bool,
+    /// The PAdES baseline level. B-T and above need the key's timestamper
+    /// ([`CheckedKey::with_timestamper`]); B-LTA's document timestamp is made by it too.
+    pub level: Level,
+    /// B-LT and B-LTA: where the validation data comes from (the signature's own
+    /// certificates are used too). Every certificate below a trust anchor needs a CRL or
+    /// OCSP response from its issuer here.
+    pub validation_sources: Option<std::sync::Arc<Sources>>,
 }
 
 /// What stamping did.
@@ -45,20 +54,13 @@ pub struct Stamped {
     pub rect: [f64; 4],
     /// The size of the stamped file.
     pub size: u64,
+    /// The PAdES baseline level made.
+    pub level: Level,
+    /// B-LT and B-LTA: the validation data added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_term: Option<Extended>,
 }
 
-/// The bytes of the update and where its placeholders are.
-struct Update {
-    bytes: Vec<u8>,
-    /// Index of the `[` of the ByteRange value and the room it has.
-    byte_range_at: usize,
-    byte_range_room: usize,
-    /// Index of the `<` of `/Contents` and the number of hex digits inside.
-    contents_at: usize,
-    contents_hex: usize,
-}
-
-const BYTE_RANGE_ROOM: usize = 48;
 const MARGIN: f64 = 36.0;
 
 /// Stamps the PDF at `input`, writing the stamped document to `output` atomically (the
@@ -95,8 +97,8 @@ pub fn stamp_checked(
     }
     let pdf = PdfFile::open(input).in_file(input)?;
     let orig_len = pdf.len();
-    let last = pdf.read_bytes(orig_len.saturating_sub(1), 1).in_file(input)?;
-    let mut upd = prepare(&pdf, key, appearance, opts, time, &last).in_file(input)?;
+    check_level(key, opts).in_file(input)?;
+    let mut upd = prepare(&pdf, key, appearance, opts, time).in_file(input)?;
     let mut hasher = key.digest_alg().hasher();
     // Copy from the very file that was parsed (not the path again, which may have changed).
     let mut src: &std::fs::File = pdf.source();
@@ -110,11 +112,15 @@ pub fn stamp_checked(
                 input.display()
             )));
         }
-        finish(&mut upd.0, orig_len, hasher, key, time)?;
+        let mut whole = hasher.clone();
+        finish(&mut upd.0, hasher, key, time)?;
         out.write_all(&upd.0.bytes)?;
+        whole.update(&upd.0.bytes);
+        let more = long_term(pdf.source(), &upd.0.bytes, whole, key, opts, time, &mut upd.1)?;
+        out.write_all(&more)?;
+        upd.1.size = orig_len + (upd.0.bytes.len() + more.len()) as u64;
         Ok(())
     })?;
-    upd.1.size = orig_len + upd.0.bytes.len() as u64;
     Ok(upd.1)
 }
 
@@ -126,52 +132,87 @@ pub fn stamp_to_vec(
     opts: &StampOptions,
     time: UnixTime,
 ) -> Result<(Vec<u8>, Stamped)> {
-    let pdf = PdfFile::from_source(input)?;
-    let last = input.last().map(|b| vec![*b]).unwrap_or_default();
     let key = CheckedKey::new(*key)?;
-    let (mut upd, mut info) = prepare(&pdf, &key, appearance, opts, time, &last)?;
+    stamp_checked_to_vec(input, &key, appearance, opts, time)
+}
+
+/// [`stamp_to_vec`] with a key already checked, and perhaps timestamping.
+pub fn stamp_checked_to_vec(
+    input: &[u8],
+    key: &CheckedKey<'_>,
+    appearance: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+) -> Result<(Vec<u8>, Stamped)> {
+    let pdf = PdfFile::from_source(input)?;
+    check_level(key, opts)?;
+    let (mut upd, mut info) = prepare(&pdf, key, appearance, opts, time)?;
     let mut hasher = key.digest_alg().hasher();
     hasher.update(input);
-    finish(&mut upd, input.len() as u64, hasher, &key, time)?;
+    let mut whole = hasher.clone();
+    finish(&mut upd, hasher, key, time)?;
+    whole.update(&upd.bytes);
+    let more = long_term(&input, &upd.bytes, whole, key, opts, time, &mut info)?;
     let mut out = input.to_vec();
     out.extend_from_slice(&upd.bytes);
+    out.extend_from_slice(&more);
     info.size = out.len() as u64;
     Ok((out, info))
+}
+
+/// Refuses a level the key cannot make: B-T and above need a timestamper.
+fn check_level(key: &CheckedKey<'_>, opts: &StampOptions) -> Result<()> {
+    if opts.level >= Level::T && key.timestamper().is_none() {
+        return Err(Error::InvalidInput(format!(
+            "PAdES {} needs a timestamp authority (--tsa URL or --tsa-dir DIR)",
+            opts.level
+        )));
+    }
+    Ok(())
+}
+
+/// B-LT and B-LTA: the /DSS update, and the document timestamp, to append after the
+/// signature update `written` (`whole` has hashed the document and `written`).
+fn long_term<S: Source>(
+    head: &S,
+    written: &[u8],
+    whole: crate::digest::Hasher,
+    key: &CheckedKey<'_>,
+    opts: &StampOptions,
+    time: UnixTime,
+    info: &mut Stamped,
+) -> Result<Vec<u8>> {
+    info.level =
+        if opts.level == Level::B && key.timestamper().is_some() { Level::T } else { opts.level };
+    if opts.level < Level::Lt {
+        return Ok(Vec::new());
+    }
+    let empty = Sources::default();
+    let lt = LongTerm {
+        sources: opts.validation_sources.as_deref().unwrap_or(&empty),
+        archive: if opts.level == Level::Lta { key.timestamper() } else { None },
+    };
+    let (bytes, extended) = ltv::append(head, written, whole, &lt, time, Some(&info.field))?;
+    info.long_term = Some(extended);
+    Ok(bytes)
+}
+
+/// The bytes of an update and where its signature goes.
+struct Update {
+    bytes: Vec<u8>,
+    sig: Placeholder,
 }
 
 /// Fills in the ByteRange, hashes the update around `/Contents`, signs, and puts the CMS in.
 fn finish(
     upd: &mut Update,
-    orig_len: u64,
     mut hasher: crate::digest::Hasher,
     key: &CheckedKey<'_>,
     time: UnixTime,
 ) -> Result<()> {
-    let b = orig_len + upd.contents_at as u64;
-    let c = b + upd.contents_hex as u64 + 2;
-    let total = orig_len + upd.bytes.len() as u64;
-    let range = format!("[0 {b} {c} {}]", total - c);
-    if range.len() > upd.byte_range_room {
-        return Err(Error::InvalidInput("the document is too large for its ByteRange".into()));
-    }
-    let slot = &mut upd.bytes[upd.byte_range_at..upd.byte_range_at + upd.byte_range_room];
-    slot.fill(b' ');
-    slot[..range.len()].copy_from_slice(range.as_bytes());
-    hasher.update(&upd.bytes[..upd.contents_at]);
-    hasher.update(&upd.bytes[upd.contents_at + upd.contents_hex + 2..]);
-    let digest = hasher.finish();
-    let sig = key.sign_digest(&digest, time, Profile::Pades)?;
-    if sig.len() * 2 > upd.contents_hex {
-        return Err(Error::Signing(format!(
-            "the signature ({} bytes) is larger than the room computed for it ({} bytes)",
-            sig.len(),
-            upd.contents_hex / 2
-        )));
-    }
-    let start = upd.contents_at + 1;
-    base16ct::upper::encode(&sig, &mut upd.bytes[start..start + sig.len() * 2])
-        .map_err(|e| Error::Signing(format!("cannot encode the signature: {e}")))?;
-    Ok(())
+    upd.sig.hash(&mut upd.bytes, &mut hasher)?;
+    let sig = key.sign_digest(&hasher.finish(), time, Profile::Pades)?;
+    upd.sig.put(&mut upd.bytes, &sig)
 }
 
 /// A PDF date, `D:YYYYMMDDHHmmSSZ`.
@@ -189,7 +230,6 @@ fn prepare<S: Source>(
     app: &Appearance,
     opts: &StampOptions,
     time: UnixTime,
-    last_byte: &[u8],
 ) -> Result<(Update, Stamped)> {
     let (root, mut cat) = catalog(pdf)?;
     let cat_before = cat.clone();
@@ -211,14 +251,7 @@ fn prepare<S: Source>(
             "only the first signature of a document can certify it, and this one already has {signed}"
         )));
     }
-    // New objects are numbered from /Size, or past the highest object any section defines
-    // if /Size is missing or too small (some writers get it wrong).
-    let size = pdf.trailer().get("Size").and_then(Object::as_i64).unwrap_or(0);
-    let size =
-        u32::try_from(size).map_err(|_| Error::decode("PDF", "trailer /Size out of range"))?;
-    let highest = pdf.sections.iter().flat_map(|s| s.entries.keys()).max().map_or(0, |n| n + 1);
-    let size = size.max(highest);
-    let next = std::cell::Cell::new(size);
+    let next = std::cell::Cell::new(first_free(pdf)?);
     let alloc = || {
         let r = Ref::new(next.get());
         next.set(next.get() + 1);
@@ -343,15 +376,7 @@ fn prepare<S: Source>(
             let rect = [x, y, x + app.width, y + app.height];
             let ap = form(app.width, app.height, app.width, app.height, 0.0, 0.0);
             let widget = alloc();
-            let mut d = Dict::new();
-            d.set("Type", Object::name("Annot"));
-            d.set("Subtype", Object::name("Widget"));
-            d.set("FT", Object::name("Sig"));
-            d.set("T", Object::text(&name));
-            d.set("V", Object::Ref(sig_ref));
-            d.set("F", Object::Int(132)); // Print | Locked
-            d.set("Rect", nums(&rect));
-            d.set("P", Object::Ref(pages[page_idx].r));
+            let mut d = signature_widget(&name, sig_ref, nums(&rect), pages[page_idx].r);
             let mut apd = Dict::new();
             apd.set("N", Object::Ref(ap));
             d.set("AP", Object::Dict(apd));
@@ -395,30 +420,7 @@ fn prepare<S: Source>(
         }
     }
 
-    for (idx, add) in annots_add {
-        let page = &pages[idx];
-        let mut pd = match changed.get(&page.r) {
-            Some(Object::Dict(d)) => d.clone(),
-            _ => page.dict.clone(),
-        };
-        match pd.get("Annots").cloned() {
-            Some(Object::Ref(r)) => {
-                let mut arr = match pdf.get(r)? {
-                    Object::Array(a) => a,
-                    _ => Vec::new(),
-                };
-                arr.extend(add.into_iter().map(Object::Ref));
-                changed.insert(r, Object::Array(arr));
-                continue;
-            }
-            Some(Object::Array(mut a)) => {
-                a.extend(add.into_iter().map(Object::Ref));
-                pd.set("Annots", Object::Array(a));
-            }
-            _ => pd.set("Annots", Object::Array(add.into_iter().map(Object::Ref).collect())),
-        }
-        changed.insert(page.r, Object::Dict(pd));
-    }
+    add_annots(pdf, &pages, &mut changed, annots_add)?;
     if opts.certify.is_some() {
         let mut perms = Dict::new();
         perms.set("DocMDP", Object::Ref(sig_ref));
@@ -428,47 +430,24 @@ fn prepare<S: Source>(
         changed.insert(root, Object::Dict(cat));
     }
 
-    // Serialise. Offsets count from the end of the original file.
-    let mut w = Writer { buf: Vec::new(), base: pdf.len(), offsets: Vec::new() };
-    if !matches!(last_byte, [b'\n'] | [b'\r']) {
-        w.buf.push(b'\n');
-    }
-    let (byte_range_at, contents_at, contents_hex) =
-        write_sig_dict(&mut w, sig_ref, key, opts, time)?;
+    let mut w = Writer::new(pdf)?;
+    let sig = write_sig_dict(&mut w, sig_ref, key, opts, time)?;
     for (r, o) in &changed {
         w.object(*r, o);
     }
     for (r, d, data) in &streams {
         w.stream(*r, d, data);
     }
-    // Where the newest section really is (a repairing read may have found it a few bytes
-    // from where startxref says), so that our update is well-formed.
-    let prev = pdf.sections[0].offset;
-    let mut trailer = Dict::new();
-    for k in ["Root", "Info", "ID"] {
-        if let Some(v) = pdf.trailer().get(k) {
-            trailer.set(k, v.clone());
-        }
-    }
-    trailer.set("Prev", Object::Int(prev as i64));
-    if pdf.sections[0].is_stream {
-        let xref_ref = alloc();
-        w.xref_stream(xref_ref, next.get(), trailer);
-    } else {
-        trailer.set("Size", Object::Int(i64::from(next.get())));
-        w.xref_table(trailer);
-    }
-    let info = Stamped { field: field_name, page: page_idx + 1, rect, size: 0 };
-    Ok((
-        Update {
-            bytes: w.buf,
-            byte_range_at,
-            byte_range_room: BYTE_RANGE_ROOM,
-            contents_at,
-            contents_hex,
-        },
-        info,
-    ))
+    let bytes = w.finish(pdf, next.get());
+    let info = Stamped {
+        field: field_name,
+        page: page_idx + 1,
+        rect,
+        size: 0,
+        level: opts.level,
+        long_term: None,
+    };
+    Ok((Update { bytes, sig }, info))
 }
 
 fn nums(v: &[f64]) -> Object {
@@ -495,8 +474,57 @@ fn page_has_annot<S: Source>(pdf: &PdfFile<S>, page: &Page, r: Ref) -> Result<bo
     })
 }
 
+/// A signature field merged with its widget: named `name`, showing the signature `sig`,
+/// at `rect` on `page`, printed and locked.
+pub(super) fn signature_widget(name: &str, sig: Ref, rect: Object, page: Ref) -> Dict {
+    let mut d = Dict::new();
+    d.set("Type", Object::name("Annot"));
+    d.set("Subtype", Object::name("Widget"));
+    d.set("FT", Object::name("Sig"));
+    d.set("T", Object::text(name));
+    d.set("V", Object::Ref(sig));
+    d.set("F", Object::Int(132)); // Print | Locked
+    d.set("Rect", rect);
+    d.set("P", Object::Ref(page));
+    d
+}
+
+/// Adds widgets to the /Annots of their pages (`add`: page index, widgets).
+pub(super) fn add_annots<S: Source>(
+    pdf: &PdfFile<S>,
+    pages: &[Page],
+    changed: &mut BTreeMap<Ref, Object>,
+    annots_add: BTreeMap<usize, Vec<Ref>>,
+) -> Result<()> {
+    for (idx, add) in annots_add {
+        let page = &pages[idx];
+        let mut pd = match changed.get(&page.r) {
+            Some(Object::Dict(d)) => d.clone(),
+            _ => page.dict.clone(),
+        };
+        match pd.get("Annots").cloned() {
+            Some(Object::Ref(r)) => {
+                let mut arr = match pdf.get(r)? {
+                    Object::Array(a) => a,
+                    _ => Vec::new(),
+                };
+                arr.extend(add.into_iter().map(Object::Ref));
+                changed.insert(r, Object::Array(arr));
+                continue;
+            }
+            Some(Object::Array(mut a)) => {
+                a.extend(add.into_iter().map(Object::Ref));
+                pd.set("Annots", Object::Array(a));
+            }
+            _ => pd.set("Annots", Object::Array(add.into_iter().map(Object::Ref).collect())),
+        }
+        changed.insert(page.r, Object::Dict(pd));
+    }
+    Ok(())
+}
+
 /// Adds a field to the interactive form (creating the form if there is none).
-fn add_field<S: Source>(
+pub(super) fn add_field<S: Source>(
     pdf: &PdfFile<S>,
     cat: &mut Dict,
     changed: &mut BTreeMap<Ref, Object>,
@@ -523,7 +551,7 @@ fn add_field<S: Source>(
 }
 
 /// Sets `/SigFlags 3` (signatures exist; append only).
-fn set_sig_flags<S: Source>(
+pub(super) fn set_sig_flags<S: Source>(
     pdf: &PdfFile<S>,
     cat: &mut Dict,
     changed: &mut BTreeMap<Ref, Object>,
@@ -565,14 +593,14 @@ fn edit_acroform<S: Source>(
     Ok(())
 }
 
-/// Writes the signature dictionary; returns where the ByteRange and Contents slots are.
+/// Writes the signature dictionary; returns where its placeholders are.
 fn write_sig_dict(
     w: &mut Writer,
     r: Ref,
     key: &CheckedKey<'_>,
     opts: &StampOptions,
     time: UnixTime,
-) -> Result<(usize, usize, usize)> {
+) -> Result<Placeholder> {
     let max = key.max_len(time, Profile::Pades)?;
     let mut d = Dict::new();
     d.set("Type", Object::name("Sig"));
@@ -597,104 +625,5 @@ fn write_sig_dict(
         sigref.set("TransformParams", Object::Dict(params));
         d.set("Reference", Object::Array(vec![Object::Dict(sigref)]));
     }
-    w.offsets.push((r, w.base + w.buf.len() as u64));
-    w.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-    let mut dict = Vec::new();
-    write_dict(&mut dict, &d);
-    dict.truncate(dict.len() - 2); // reopen before ">>"
-    w.buf.extend_from_slice(&dict);
-    w.buf.extend_from_slice(b"/ByteRange ");
-    let byte_range_at = w.buf.len();
-    w.buf.extend(std::iter::repeat_n(b' ', BYTE_RANGE_ROOM));
-    w.buf.extend_from_slice(b"/Contents ");
-    let contents_at = w.buf.len();
-    let contents_hex = max * 2;
-    w.buf.push(b'<');
-    w.buf.extend(std::iter::repeat_n(b'0', contents_hex));
-    w.buf.extend_from_slice(b">>>\nendobj\n");
-    Ok((byte_range_at, contents_at, contents_hex))
-}
-
-struct Writer {
-    buf: Vec<u8>,
-    base: u64,
-    offsets: Vec<(Ref, u64)>,
-}
-
-impl Writer {
-    fn object(&mut self, r: Ref, o: &Object) {
-        self.offsets.push((r, self.base + self.buf.len() as u64));
-        self.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-        write_object(&mut self.buf, o);
-        self.buf.extend_from_slice(b"\nendobj\n");
-    }
-
-    fn stream(&mut self, r: Ref, d: &Dict, data: &[u8]) {
-        self.offsets.push((r, self.base + self.buf.len() as u64));
-        let mut d = d.clone();
-        d.set("Length", Object::Int(data.len() as i64));
-        self.buf.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-        write_dict(&mut self.buf, &d);
-        self.buf.extend_from_slice(b"\nstream\n");
-        self.buf.extend_from_slice(data);
-        self.buf.extend_from_slice(b"\nendstream\nendobj\n");
-    }
-
-    /// Consecutive runs of object numbers: (first, entries).
-    fn runs(&self) -> Vec<(u32, Vec<(Ref, u64)>)> {
-        let mut sorted = self.offsets.clone();
-        sorted.sort();
-        let mut runs: Vec<(u32, Vec<(Ref, u64)>)> = Vec::new();
-        for (r, off) in sorted {
-            match runs.last_mut() {
-                Some((first, items)) if *first + items.len() as u32 == r.num => {
-                    items.push((r, off))
-                }
-                _ => runs.push((r.num, vec![(r, off)])),
-            }
-        }
-        runs
-    }
-
-    fn xref_table(&mut self, trailer: Dict) {
-        let at = self.base + self.buf.len() as u64;
-        let mut s = String::from("xref\n");
-        for (first, items) in self.runs() {
-            let _ = writeln!(s, "{first} {}", items.len());
-            for (r, off) in items {
-                let _ = write!(s, "{off:010} {:05} n\r\n", r.generation);
-            }
-        }
-        s.push_str("trailer\n");
-        self.buf.extend_from_slice(s.as_bytes());
-        write_dict(&mut self.buf, &trailer);
-        self.buf.extend_from_slice(format!("\nstartxref\n{at}\n%%EOF\n").as_bytes());
-    }
-
-    fn xref_stream(&mut self, r: Ref, size: u32, mut dict: Dict) {
-        let at = self.base + self.buf.len() as u64;
-        self.offsets.push((r, at));
-        let width = (1..=8).find(|&n| at < 1u64 << (8 * n)).unwrap_or(8);
-        let mut data = Vec::new();
-        let mut index = Vec::new();
-        for (first, items) in self.runs() {
-            index.push(Object::Int(i64::from(first)));
-            index.push(Object::Int(items.len() as i64));
-            for (r, off) in items {
-                data.push(1u8);
-                data.extend_from_slice(&off.to_be_bytes()[8 - width..]);
-                data.extend_from_slice(&r.generation.to_be_bytes());
-            }
-        }
-        self.offsets.pop();
-        dict.set("Type", Object::name("XRef"));
-        dict.set("Size", Object::Int(i64::from(size)));
-        dict.set(
-            "W",
-            Object::Array(vec![Object::Int(1), Object::Int(width as i64), Object::Int(2)]),
-        );
-        dict.set("Index", Object::Array(index));
-        self.stream(r, &dict, &data);
-        self.buf.extend_from_slice(format!("startxref\n{at}\n%%EOF\n").as_bytes());
-    }
+    Ok(w.signature(r, &d, max))
 }

@@ -44,31 +44,67 @@ fn verify_pdf<S: Source>(
     let mdp = doc_mdp(pdf, &cat)?;
     // Certificates in the document security store (/DSS, ETSI EN 319 142-1 §5.4) help build
     // paths, as untrusted candidates.
-    let dss = dss_certificates(pdf, &cat);
-    let dss_ocsp = dss_ocsp_responses(pdf, &cat);
-    let dss_crls = dss_crls(pdf, &cat);
+    let stored = super::dss::Stored::read(pdf, &cat);
     let widened;
-    let trust = if dss.is_empty() && dss_ocsp.is_empty() && dss_crls.is_empty() {
+    let trust = if stored.is_empty() {
         trust
     } else {
         let mut t = trust.clone();
-        t.intermediates.extend(dss);
-        t.ocsp.extend(dss_ocsp);
-        t.crls.extend(dss_crls);
+        t.intermediates.extend(stored.certs);
+        t.ocsp.extend(stored.ocsp);
+        t.crls.extend(stored.crls);
         widened = t;
         &widened
     };
-    let mut out = Vec::new();
-    let mut seen: std::collections::HashMap<Ref, String> = Default::default();
+    // The signature fields, and what each signs: the end of its byte range, and for a
+    // document timestamp the start of its own /Contents.
+    let mut sigs: Vec<(super::Field, Option<Span>)> = Vec::new();
     for f in fields(pdf, &cat)? {
-        if f.ft.as_deref() != Some(b"Sig") {
-            continue;
+        if f.ft.as_deref() != Some(b"Sig") || f.dict.get("V").is_none() {
+            continue; // not a signature field, or an empty one
         }
-        let Some(v) = f.dict.get("V") else { continue }; // an empty field
+        let span = match f.dict.get("V") {
+            Some(Object::Ref(r)) => span(pdf, *r),
+            _ => None,
+        };
+        sigs.push((f, span));
+    }
+    // Newest first: a valid document timestamp proves that everything it covers existed at
+    // its time, so what it covers is judged at that time instead of the validation time
+    // (ETSI EN 319 102-1 §5.6.2.1, past signature validation), with revocation evidence
+    // up to the validation time. This is how a B-LTA document outlives the certificates
+    // of its signatures and earlier timestamps.
+    let mut order: Vec<usize> = (0..sigs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sigs[i].1.map_or(0, |s| s.end)));
+    let mut proofs: Vec<Proof> = Vec::new();
+    let mut reports: Vec<Option<SignatureReport>> = (0..sigs.len()).map(|_| None).collect();
+    let mut seen: std::collections::HashMap<Ref, String> = Default::default();
+    for i in order {
+        let (f, sp) = &sigs[i];
         let mut report = SignatureReport::new(format!("signature field \"{}\"", f.name), "PAdES");
-        match v {
-            Object::Ref(sig_ref) => {
-                verify_one(pdf, name, &f.dict, *sig_ref, mdp, trust, at, &mut report)?;
+        let proof = sp.and_then(|s| {
+            proofs.iter().filter(|p| p.gap_start >= s.end && p.time < at).min_by_key(|p| p.time)
+        });
+        let moved;
+        let (trust_i, at_i) = match proof {
+            Some(p) => {
+                report.push(CheckOutcome::passed(
+                    "proof-of-existence",
+                    format!(
+                        "judged at {}: the document timestamp in field \"{}\" proves this \
+                         signature existed then (the validation time is {at})",
+                        p.time, p.field
+                    ),
+                ));
+                let until = trust.evidence_until.map_or(at, |u| u.max(at));
+                moved = Trust { evidence_until: Some(until), ..trust.clone() };
+                (&moved, p.time)
+            }
+            None => (trust, at),
+        };
+        match f.dict.get("V") {
+            Some(Object::Ref(sig_ref)) => {
+                verify_one(pdf, name, &f.dict, *sig_ref, mdp, trust_i, at_i, &mut report)?;
                 if let Some(first) = seen.insert(*sig_ref, f.name.clone()) {
                     report.push(CheckOutcome::failed(
                         "format",
@@ -87,8 +123,14 @@ fn verify_pdf<S: Source>(
                  located",
             )),
         }
-        out.push(report);
+        if let Some(s) = sp
+            && let Some(time) = s.document_timestamp.then(|| proven(&report)).flatten()
+        {
+            proofs.push(Proof { gap_start: s.gap_start, time, field: f.name.clone() });
+        }
+        reports[i] = Some(report);
     }
+    let mut out: Vec<SignatureReport> = reports.into_iter().flatten().collect();
     // Said in every signature's report: what the reader had to repair.
     let repairs = pdf.repairs();
     if !repairs.is_empty() {
@@ -102,59 +144,48 @@ fn verify_pdf<S: Source>(
     Ok(out)
 }
 
-/// The certificates of the catalog's /DSS /Certs (streams holding DER certificates); those
-/// that cannot be read are left out (they only help build paths).
-fn dss_certificates<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::Certificate> {
-    use der::Decode;
-    const MAX_DSS_CERTS: usize = 1000;
-    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
-    let Ok(Object::Array(certs)) = pdf.get_key(&dss, "Certs") else { return Vec::new() };
-    certs
-        .iter()
-        .take(MAX_DSS_CERTS)
-        .filter_map(|c| match pdf.resolve(c).ok()? {
-            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
-            _ => None,
-        })
-        .filter_map(|der| crate::pki::Certificate::from_der(&der).ok())
-        .collect()
+/// What a signature dictionary's /ByteRange signs.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    /// Where its /Contents gap starts.
+    gap_start: u64,
+    /// Where the signed bytes end.
+    end: u64,
+    /// A document timestamp (SubFilter ETSI.RFC3161).
+    document_timestamp: bool,
 }
 
-/// The CRLs of the catalog's /DSS /CRLs (each is checked before it counts).
-fn dss_crls<S: Source>(pdf: &PdfFile<S>, cat: &Dict) -> Vec<crate::pki::Crl> {
-    use der::Decode;
-    const MAX_DSS_CRLS: usize = 1000;
-    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
-    let Ok(Object::Array(items)) = pdf.get_key(&dss, "CRLs") else { return Vec::new() };
-    items
-        .iter()
-        .take(MAX_DSS_CRLS)
-        .filter_map(|c| match pdf.resolve(c).ok()? {
-            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
-            _ => None,
-        })
-        .filter_map(|der| crate::pki::Crl::from_der(&der).ok())
-        .collect()
+/// A valid document timestamp: it proves that the bytes before its /Contents existed at
+/// `time`.
+struct Proof {
+    gap_start: u64,
+    time: UnixTime,
+    field: String,
 }
 
-/// The OCSP responses of the catalog's /DSS /OCSPs (streams holding DER OCSPResponses);
-/// unreadable ones are left out (each is checked before it counts).
-fn dss_ocsp_responses<S: Source>(
-    pdf: &PdfFile<S>,
-    cat: &Dict,
-) -> Vec<crate::pki::ocsp::OcspResponse> {
-    const MAX_DSS_OCSP: usize = 1000;
-    let Ok(Object::Dict(dss)) = pdf.get_key(cat, "DSS") else { return Vec::new() };
-    let Ok(Object::Array(items)) = pdf.get_key(&dss, "OCSPs") else { return Vec::new() };
-    items
+/// The span of the signature dictionary `r`, if its /ByteRange can be read (the full
+/// checks are [`verify_one`]'s).
+fn span<S: Source>(pdf: &PdfFile<S>, r: Ref) -> Option<Span> {
+    let Ok(Object::Dict(d)) = pdf.get(r) else { return None };
+    let Ok(Object::Array(range)) = pdf.get_key(&d, "ByteRange") else { return None };
+    let n: Vec<u64> = range
         .iter()
-        .take(MAX_DSS_OCSP)
-        .filter_map(|c| match pdf.resolve(c).ok()? {
-            Object::Stream(s) => pdf.stream_data(&s, true).ok(),
-            _ => None,
-        })
-        .filter_map(|der| crate::pki::ocsp::OcspResponse::from_der(&der).ok())
-        .collect()
+        .map(|o| o.as_i64().and_then(|v| u64::try_from(v).ok()))
+        .collect::<Option<_>>()?;
+    let [0, b, c, len] = n[..] else { return None };
+    Some(Span {
+        gap_start: b,
+        end: c.checked_add(len)?,
+        document_timestamp: d.is("SubFilter", "ETSI.RFC3161"),
+    })
+}
+
+/// The time a passed document timestamp's report proves.
+fn proven(report: &SignatureReport) -> Option<UnixTime> {
+    if report.indication != crate::verify::Indication::TotalPassed {
+        return None;
+    }
+    report.proven_time.as_deref()?.parse().ok()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -355,7 +386,7 @@ fn verify_one<S: Source>(
     let mut digest_of = |h: HashAlg| pdf.hash_ranges(&[(0, b), (c, end - c)], h);
     let inner = if sub_filter == "ETSI.RFC3161" {
         // A document timestamp (ETSI EN 319 142-1 §5.4): a token over the byte range.
-        document_timestamp(&der, &mut digest_of, trust, at).map(|r| vec![r])
+        super::timestamp::verify(&der, &mut digest_of, trust, at).map(|r| vec![r])
     } else if sub_filter == "adbe.pkcs7.sha1" {
         // ISO 32000-1 §12.8.3.3: the CMS encapsulates the SHA-1 digest of the byte range.
         digest_of(HashAlg::Sha1)
@@ -429,7 +460,7 @@ fn verify_one<S: Source>(
 
 /// The CMS in a `/Contents` string, as DER: its own length (DER, or BER with indefinite
 /// lengths as LibreOffice writes it), the rest zero padding.
-fn cms_der(contents: &[u8]) -> std::result::Result<Vec<u8>, String> {
+pub(super) fn cms_der(contents: &[u8]) -> std::result::Result<Vec<u8>, String> {
     if contents.iter().all(|&b| b == 0) {
         return Err(
             "/Contents is empty or all zeros: there is no signature (universal signature forgery)"
@@ -488,26 +519,6 @@ pub(crate) fn parse_pdf_date(s: &[u8]) -> Option<UnixTime> {
     };
     let secs = i64::try_from(t.as_secs()).ok()? - offset;
     format!("@{}", secs.max(0)).parse().ok()
-}
-
-/// A document timestamp's report: the token verified over the byte range, hashed with the
-/// token's own imprint algorithm; its time is proven.
-fn document_timestamp(
-    token: &[u8],
-    digest_of: &mut dyn FnMut(HashAlg) -> Result<Vec<u8>>,
-    trust: &Trust,
-    at: UnixTime,
-) -> Result<crate::verify::SignatureReport> {
-    let content = cms::encapsulated_content(token)?
-        .ok_or_else(|| crate::Error::decode("document timestamp", "it holds no TSTInfo"))?;
-    let ts = crate::tsp::Timestamp::from_tst_info(&content)?;
-    let hash = ts.hash_alg.ok_or_else(|| {
-        crate::Error::decode("document timestamp", format!("unknown imprint hash {}", ts.hash))
-    })?;
-    let digest = digest_of(hash)?;
-    let (ts, mut r) = crate::tsp::verify_token(token, Some((hash, &digest)), trust, at)?;
-    r.proven_time = Some(ts.time.to_string());
-    Ok(r)
 }
 
 #[cfg(test)]

@@ -151,9 +151,20 @@ impl OcspResponse {
         self.produced_at
     }
 
+    /// The certificates the response carries (a delegated responder's).
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certs
+    }
+
     /// The BasicOCSPResponse DER.
     pub fn to_der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// The whole `OCSPResponse` (status successful, a basic response), DER: what a PDF's
+    /// /DSS /OCSPs streams hold (ETSI EN 319 142-1 §5.4.2.2).
+    pub fn to_response_der(&self) -> Vec<u8> {
+        response_of_basic(&self.der)
     }
 
     /// What this response says of `cert` (issued by `issuer`) at `at`, or `None` if it
@@ -332,17 +343,25 @@ pub fn check(
     responses: &[OcspResponse],
     at: UnixTime,
 ) -> Option<RevocationStatus> {
-    let mut fallback = None;
-    for r in responses {
-        match r.status_of(cert, issuer, at) {
-            Some(s @ (RevocationStatus::Good { .. } | RevocationStatus::Revoked { .. })) => {
-                return Some(s);
-            }
-            Some(other) => fallback = fallback.or(Some(other)),
-            None => {}
-        }
+    if let Some((_, s)) = usable(cert, issuer, responses, at) {
+        return Some(s);
     }
-    fallback
+    responses.iter().find_map(|r| r.status_of(cert, issuer, at))
+}
+
+/// The first of `responses` that answers for `cert` at `at` (good or revoked), and its answer.
+pub(crate) fn usable<'r>(
+    cert: &Certificate,
+    issuer: &Certificate,
+    responses: &'r [OcspResponse],
+    at: UnixTime,
+) -> Option<(&'r OcspResponse, RevocationStatus)> {
+    responses.iter().find_map(|r| match r.status_of(cert, issuer, at) {
+        Some(s @ (RevocationStatus::Good { .. } | RevocationStatus::Revoked { .. })) => {
+            Some((r, s))
+        }
+        _ => None,
+    })
 }
 
 /// What a CA's own responder says of one serial number.
@@ -422,6 +441,14 @@ pub fn build_response(
         .and_then(|b| b.to_der())
         .map_err(|e| Error::decode("OCSP signature", e))?;
     let basic = encode(0x30, &[tbs, alg, bits].concat());
-    let bytes = encode(0x30, &[der_of(&|| OID_BASIC.to_der())?, encode(0x04, &basic)].concat());
-    Ok(encode(0x30, &[vec![0x0a, 0x01, 0x00], encode(0xa0, &bytes)].concat()))
+    Ok(response_of_basic(&basic))
+}
+
+/// `OCSPResponse { successful, responseBytes [0] { id-pkix-ocsp-basic, basic } }`.
+fn response_of_basic(basic: &[u8]) -> Vec<u8> {
+    use crate::seal::tlv::encode;
+    // id-pkix-ocsp-basic, DER: 06 09 2B 06 01 05 05 07 30 01 01.
+    let oid = [0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
+    let bytes = encode(0x30, &[&oid[..], &encode(0x04, basic)].concat());
+    encode(0x30, &[vec![0x0a, 0x01, 0x00], encode(0xa0, &bytes)].concat())
 }

@@ -503,7 +503,7 @@ fn build<'a>(
 }
 
 /// Could `issuer` have issued `cert`? Names must match; key identifiers too when both exist.
-fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     if cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
         return false;
     }

@@ -30,9 +30,11 @@ use crate::tsp::{OID_SIGNATURE_TIMESTAMP, Timestamper};
 
 use super::StampKey;
 
+mod carried;
 mod revocation_info;
 mod timestamp;
 mod verify;
+pub use carried::{Carried, carried};
 pub(crate) use verify::verify_encapsulated;
 pub use verify::{
     Detached, encapsulated_content, verify_attached, verify_digest_envelope, verify_file,
@@ -162,6 +164,11 @@ impl<'a> CheckedKey<'a> {
     pub fn with_timestamper(mut self, ts: &'a dyn Timestamper, room: usize) -> CheckedKey<'a> {
         self.timestamper = Some((ts, room));
         self
+    }
+
+    /// The TSA its signatures are timestamped with, if any.
+    pub fn timestamper(&self) -> Option<&'a dyn Timestamper> {
+        self.timestamper.map(|(t, _)| t)
     }
 
     /// The key that was checked.

@@ -8,6 +8,25 @@ use crate::time::UnixTime;
 use crate::tsp::{self, OID_SIGNATURE_TIMESTAMP};
 use crate::verify::{CheckOutcome, Indication, SignatureReport, SubIndication, Trust};
 
+/// The tokens of the id-aa-signatureTimeStampToken attributes among `unsigned` (a
+/// SignerInfo's `[1]` unsignedAttrs), each as read; other attributes are left alone.
+pub(super) fn tokens(unsigned: der::asn1::AnyRef<'_>) -> Vec<crate::Result<Vec<u8>>> {
+    let Ok(attrs) = Seq::children("unsignedAttrs", unsigned) else { return Vec::new() };
+    let mut out = Vec::new();
+    for attr in &attrs.items {
+        let Ok(attr) = Seq::of("Attribute", *attr) else { continue };
+        if attr.oid(0, "attrType").ok() != Some(OID_SIGNATURE_TIMESTAMP) {
+            continue;
+        }
+        let Ok(values) = attr.get(1, "attrValues").and_then(|v| Seq::children("attrValues", v))
+        else {
+            continue;
+        };
+        out.extend(values.items.iter().map(|v| raw("timestamp token", *v)));
+    }
+    out
+}
+
 /// Checks the signature timestamps among `unsigned` (the SignerInfo's `[1]` unsignedAttrs,
 /// if any) over `signature`; pushes one `timestamp` check per token and returns the
 /// earliest time a valid one proves.
@@ -18,56 +37,44 @@ pub(super) fn check(
     at: UnixTime,
     report: &mut SignatureReport,
 ) -> Option<UnixTime> {
-    let attrs = Seq::children("unsignedAttrs", unsigned?).ok()?;
     let mut proven: Option<UnixTime> = None;
-    for attr in &attrs.items {
-        let Ok(attr) = Seq::of("Attribute", *attr) else { continue };
-        if attr.oid(0, "attrType").ok() != Some(OID_SIGNATURE_TIMESTAMP) {
-            continue;
-        }
-        let Ok(values) = attr.get(1, "attrValues").and_then(|v| Seq::children("attrValues", v))
-        else {
-            continue;
-        };
-        for value in &values.items {
-            let outcome = raw("timestamp token", *value)
-                .and_then(|token| tsp::token::verify_over(&token, signature, trust, at));
-            match outcome {
-                Ok((ts, r)) if r.indication == Indication::TotalPassed => {
-                    let tsa = r.signer.as_ref().map_or("?", |s| s.subject.as_str()).to_owned();
-                    report.push(CheckOutcome::passed(
-                        "timestamp",
-                        format!(
-                            "a signature timestamp by \"{tsa}\" proves the signature existed at {} \
-                             (serial {}, policy {})",
-                            ts.time, ts.serial, ts.policy
-                        ),
-                    ));
-                    proven = Some(proven.map_or(ts.time, |p| p.min(ts.time)));
-                }
-                Ok((ts, r)) => {
-                    let why: Vec<String> = r
-                        .checks
-                        .iter()
-                        .filter(|c| c.indication != Indication::TotalPassed)
-                        .map(|c| format!("{}: {}", c.check, c.detail))
-                        .collect();
-                    report.push(CheckOutcome::with(
-                        "timestamp",
-                        (r.indication, r.sub_indication),
-                        format!(
-                            "the signature timestamp of {} does not hold: {}",
-                            ts.time,
-                            why.join("; ")
-                        ),
-                    ));
-                }
-                Err(e) => report.push(CheckOutcome::failed(
+    for value in tokens(unsigned?) {
+        let outcome = value.and_then(|token| tsp::token::verify_over(&token, signature, trust, at));
+        match outcome {
+            Ok((ts, r)) if r.indication == Indication::TotalPassed => {
+                let tsa = r.signer.as_ref().map_or("?", |s| s.subject.as_str()).to_owned();
+                report.push(CheckOutcome::passed(
                     "timestamp",
-                    SubIndication::FormatFailure,
-                    format!("a signature timestamp cannot be read: {e}"),
-                )),
+                    format!(
+                        "a signature timestamp by \"{tsa}\" proves the signature existed at {} \
+                             (serial {}, policy {})",
+                        ts.time, ts.serial, ts.policy
+                    ),
+                ));
+                proven = Some(proven.map_or(ts.time, |p| p.min(ts.time)));
             }
+            Ok((ts, r)) => {
+                let why: Vec<String> = r
+                    .checks
+                    .iter()
+                    .filter(|c| c.indication != Indication::TotalPassed)
+                    .map(|c| format!("{}: {}", c.check, c.detail))
+                    .collect();
+                report.push(CheckOutcome::with(
+                    "timestamp",
+                    (r.indication, r.sub_indication),
+                    format!(
+                        "the signature timestamp of {} does not hold: {}",
+                        ts.time,
+                        why.join("; ")
+                    ),
+                ));
+            }
+            Err(e) => report.push(CheckOutcome::failed(
+                "timestamp",
+                SubIndication::FormatFailure,
+                format!("a signature timestamp cannot be read: {e}"),
+            )),
         }
     }
     proven

@@ -200,13 +200,39 @@ pub(crate) fn verify_encapsulated(
 }
 
 /// The parts of a SignedData that verification needs.
-struct SignedData<'a> {
-    content_type: ObjectIdentifier,
-    content: Option<Vec<u8>>,
-    certs: Vec<Certificate>,
+pub(super) struct SignedData<'a> {
+    pub(super) content_type: ObjectIdentifier,
+    pub(super) content: Option<Vec<u8>>,
+    pub(super) certs: Vec<Certificate>,
     /// Revocation data carried in `crls` (RevocationInfoChoices, RFC 5652 §10.2.1).
-    revocation: RevocationData,
-    infos: Seq<'a>,
+    pub(super) revocation: RevocationData,
+    pub(super) infos: Seq<'a>,
+}
+
+/// The certificate a SignerIdentifier names among `candidates`.
+///
+/// ```text
+/// SignerIdentifier ::= CHOICE { issuerAndSerialNumber, subjectKeyIdentifier [0] }
+/// ```
+pub(super) fn find_signer<'c>(
+    sid: der::asn1::AnyRef<'_>,
+    mut candidates: impl Iterator<Item = &'c Certificate>,
+) -> Option<&'c Certificate> {
+    if let Ok(s) = Seq::of("IssuerAndSerialNumber", sid) {
+        let issuer = s.raw(0, "issuer").ok()?;
+        let serial = s.raw(1, "serialNumber").ok()?;
+        return candidates.find(|c| {
+            let t = c.tbs_certificate();
+            t.issuer().to_der().is_ok_and(|d| d == issuer)
+                && t.serial_number().to_der().is_ok_and(|d| d == serial)
+        });
+    }
+    // [0] IMPLICIT SubjectKeyIdentifier.
+    if sid.tag().is_context_specific() && sid.tag().number().value() == 0 {
+        let ski = sid.value();
+        return candidates.find(|c| pki::subject_key_identifier(c).is_some_and(|k| k == ski));
+    }
+    None
 }
 
 impl<'a> SignedData<'a> {
@@ -217,7 +243,7 @@ impl<'a> SignedData<'a> {
     /// EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET
     ///   STRING OPTIONAL }
     /// ```
-    fn parse(der: &'a [u8]) -> Result<SignedData<'a>> {
+    pub(super) fn parse(der: &'a [u8]) -> Result<SignedData<'a>> {
         let ci = Seq::parse("CMS ContentInfo", der)?;
         if ci.oid(0, "contentType")? != OID_SIGNED_DATA {
             return Err(Error::decode("CMS ContentInfo", "not SignedData"));
@@ -342,14 +368,14 @@ struct Signer<'s, 'a> {
 
 /// The signed attributes seal reads.
 #[derive(Default)]
-struct Attributes<'a> {
+pub(super) struct Attributes<'a> {
     content_type: Option<ObjectIdentifier>,
     message_digest: Option<Vec<u8>>,
     signing_time: Option<UnixTime>,
     signing_cert_v2: Option<der::asn1::AnyRef<'a>>,
     signing_cert_v1: Option<der::asn1::AnyRef<'a>>,
     revocation_archival: Option<der::asn1::AnyRef<'a>>,
-    seal: Option<Vec<u8>>,
+    pub(super) seal: Option<Vec<u8>>,
 }
 
 impl Signer<'_, '_> {
@@ -478,8 +504,14 @@ impl Signer<'_, '_> {
                 ));
                 Signer {
                     at: t,
-                    trust: evidence
-                        .insert(Trust { evidence_until: Some(self.at), ..self.trust.clone() }),
+                    trust: evidence.insert(Trust {
+                        // Evidence up to the verifier's own time (this may already be a
+                        // time proven by a later document timestamp).
+                        evidence_until: Some(
+                            self.trust.evidence_until.map_or(self.at, |u| u.max(self.at)),
+                        ),
+                        ..self.trust.clone()
+                    }),
                     ..*self
                 }
             }
@@ -528,22 +560,7 @@ impl Signer<'_, '_> {
     /// The certificate a SignerIdentifier names, among the signature's and the verifier's.
     fn signer_certificate(&self, sid: der::asn1::AnyRef<'_>) -> Option<&Certificate> {
         let candidates = self.sd.certs.iter().chain(self.trust.intermediates.iter());
-        let mut candidates = candidates.chain(self.trust.anchors.iter());
-        if let Ok(s) = Seq::of("IssuerAndSerialNumber", sid) {
-            let issuer = s.raw(0, "issuer").ok()?;
-            let serial = s.raw(1, "serialNumber").ok()?;
-            return candidates.find(|c| {
-                let t = c.tbs_certificate();
-                t.issuer().to_der().is_ok_and(|d| d == issuer)
-                    && t.serial_number().to_der().is_ok_and(|d| d == serial)
-            });
-        }
-        // [0] IMPLICIT SubjectKeyIdentifier.
-        if sid.tag().is_context_specific() && sid.tag().number().value() == 0 {
-            let ski = sid.value();
-            return candidates.find(|c| pki::subject_key_identifier(c).is_some_and(|k| k == ski));
-        }
-        None
+        find_signer(sid, candidates.chain(self.trust.anchors.iter()))
     }
 
     fn check_attributes(
@@ -708,7 +725,7 @@ impl Signer<'_, '_> {
 }
 
 /// Reads the signed attributes seal looks at; others are left as they are.
-fn attributes(any: der::asn1::AnyRef<'_>) -> Result<Attributes<'_>> {
+pub(super) fn attributes(any: der::asn1::AnyRef<'_>) -> Result<Attributes<'_>> {
     let attrs = Seq::children("signedAttrs", any)?;
     let seal_oid = seal_oid_der();
     let mut out = Attributes::default();
