@@ -11,7 +11,7 @@ pub(crate) use chain::for_certificate as chain_for;
 pub use ses::{
     CertList, ExtData, Picture, Seal, SealSignatureError, SealVersion, SignatureForm, Stamp,
 };
-pub use write::{SealSpec, SealType, VENDOR_ID, make_seal, make_stamp};
+pub use write::{SealSpec, SealType, VENDOR_ID, make_seal, make_stamp, make_stamp_timestamped};
 
 use crate::pki::path::{self, Options, Purpose};
 use crate::time::UnixTime;
@@ -148,6 +148,26 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
             e.to_string(),
         )),
     }
+    // The timeStamp: a valid one moves the time the certificates are judged at.
+    let verified = report
+        .checks
+        .iter()
+        .any(|c| c.check == "signature" && c.indication == crate::verify::Indication::TotalPassed);
+    let proven = stamp.time_stamp.as_ref().and_then(|token| {
+        crate::tsp::proof::check_token(
+            Ok(token.clone()),
+            stamp.signature_value(),
+            trust,
+            at,
+            report,
+        )
+    });
+    let judged =
+        if verified { crate::tsp::proof::judged_at(proven, trust, at, report) } else { None };
+    let (at, trust) = match &judged {
+        Some((t, moved)) => (*t, moved),
+        None => (at, trust),
+    };
     let signer = signer.map_err(|e| e.to_string());
     check_seal_use(
         &stamp.seal,

@@ -350,8 +350,10 @@ pub fn stamp_many(
                 let (key, time) = (&job.key, job.time);
                 let bytes = match job.format {
                     Format::Cms => cms::stamp_file(file, key, time, job.timestamper)?,
-                    Format::Auto if is_json(file) => json_stamp_bytes(file, key, time)?,
-                    _ => detached::stamp_file(file, key, time)?,
+                    Format::Auto if is_json(file) => {
+                        json_stamp_bytes(file, key, time, job.timestamper)?
+                    }
+                    _ => detached::stamp_file_timestamped(file, key, time, job.timestamper)?,
                 };
                 crate::io::write_atomic(
                     &out,
@@ -366,11 +368,17 @@ pub fn stamp_many(
         .collect()
 }
 
-/// Reads a JSON document, adds a stamp, and returns the stamped document (pretty-printed).
-pub fn json_stamp_bytes(file: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
+/// Reads a JSON document, adds a stamp (timestamped by `timestamper`, if any), and returns
+/// the stamped document (pretty-printed).
+pub fn json_stamp_bytes(
+    file: &Path,
+    key: &StampKey<'_>,
+    time: UnixTime,
+    timestamper: Option<&dyn crate::tsp::Timestamper>,
+) -> Result<Vec<u8>> {
     let data = crate::io::read(file)?;
     let mut doc = json::parse_document(&data).in_file(file)?;
-    json::stamp(&mut doc, key, time).in_file(file)?;
+    json::stamp_timestamped(&mut doc, key, time, timestamper).in_file(file)?;
     let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::decode("JSON document", e))?;
     out.push(b'\n');
     Ok(out)

@@ -10,6 +10,7 @@ pub mod asn1;
 mod authority;
 #[cfg(feature = "http")]
 pub mod http;
+pub(crate) mod proof;
 pub mod token;
 
 pub use authority::{Authority, AuthorityConfig};

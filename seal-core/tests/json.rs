@@ -188,7 +188,7 @@ fn documents_with_two_meanings_are_refused() {
     ] {
         let file = dir.join(name);
         std::fs::write(&file, text).unwrap();
-        let e = seal_core::stamp::json_stamp_bytes(&file, &f.key(), now()).unwrap_err();
+        let e = seal_core::stamp::json_stamp_bytes(&file, &f.key(), now(), None).unwrap_err();
         assert!(e.to_string().contains(words) && e.to_string().contains(name), "{e}");
     }
     // A stamped document changed afterwards in either way is refused when verified, where
@@ -196,9 +196,10 @@ fn documents_with_two_meanings_are_refused() {
     // one.
     let file = dir.join("doc.json");
     std::fs::write(&file, r#"{"number": "0101234567", "amount": 9007199254740991}"#).unwrap();
-    let stamped =
-        String::from_utf8(seal_core::stamp::json_stamp_bytes(&file, &f.key(), now()).unwrap())
-            .unwrap();
+    let stamped = String::from_utf8(
+        seal_core::stamp::json_stamp_bytes(&file, &f.key(), now(), None).unwrap(),
+    )
+    .unwrap();
     std::fs::write(&file, &stamped).unwrap();
     assert!(seal_core::stamp::verify(&file, None, &f.trust(), now()).unwrap().is_valid());
     for changed in [

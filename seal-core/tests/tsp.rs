@@ -198,3 +198,64 @@ fn a_signature_timestamp_moves_the_time_certificates_are_judged_at() {
     let r = cms::verify_file(&doc, &without, &f.trust(), later).unwrap().remove(0);
     assert_eq!(r.sub_indication, Some(SubIndication::Expired), "{r:?}");
 }
+
+/// A TSA whose certificate outlives the stamper's (one year), in `f.dir/tsa`.
+fn long_tsa(f: &Fixture) -> Authority {
+    use seal_core::pki::{Csr, Subject, Validity};
+    let d = f.dir.path();
+    let key = seal_core::keys::PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+    let s = Subject::new("Long TSA", "City", "VN").with_organization_identifier("0101");
+    let csr = Csr::build(&s, &key).unwrap();
+    let validity = Validity::days_from(now(), 1500);
+    let cert = f.prov.issue(&f.prov_key, &csr, Profile::Tsa, validity).unwrap();
+    key.save(&d.join("long.key"), None, Kdf::Scrypt, false).unwrap();
+    let pem =
+        [certificate_to_pem(&cert).unwrap(), certificate_to_pem(f.prov.certificate()).unwrap()]
+            .concat();
+    let config = AuthorityConfig { policy: "1.2.3.4.1".into(), accuracy_seconds: 1 };
+    Authority::create(&d.join("tsa"), pem.as_bytes(), Some(&d.join("long.key")), config).unwrap();
+    open(&d.join("tsa"))
+}
+
+/// JSON stamps (a JAdES sigTst in the unprotected header) and GB/T 38540 stamps (their
+/// timeStamp) through the library: timestamped, they pass after the stamper's certificate
+/// expired; a token over another signature value does not count.
+#[test]
+fn json_and_gbt38540_stamps_carry_signature_timestamps() {
+    use seal_core::stamp::{detached, json};
+    let f = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let authority = long_tsa(&f);
+    let later: seal_core::time::UnixTime = "2028-06-01T00:00:00Z".parse().unwrap();
+    // JSON.
+    let mut with: serde_json::Value = serde_json::json!({"licence": "A-17"});
+    json::stamp_timestamped(&mut with, &f.key(), now(), Some(&authority)).unwrap();
+    assert!(with["_stamps"][0]["header"]["etsiU"][0]["sigTst"]["tstTokens"][0]["val"].is_string());
+    let r = json::verify(&with, &f.trust(), later).unwrap().remove(0);
+    assert_eq!(r.indication, Indication::TotalPassed, "{r:?}");
+    assert!(r.proven_time.is_some() && r.format.contains("sigTst"), "{r:?}");
+    // (A second later: ECDSA here is deterministic, RFC 6979, and the same header and
+    // document would give the very same signature.)
+    let mut without = serde_json::json!({"licence": "A-17"});
+    json::stamp(&mut without, &f.key(), now().plus_secs(1)).unwrap();
+    let r = json::verify(&without, &f.trust(), later).unwrap().remove(0);
+    assert_eq!(r.sub_indication, Some(SubIndication::Expired), "{r:?}");
+    // The first stamp's token moved onto the second: it timestamps another signature.
+    without["_stamps"][0]["header"]["etsiU"] = with["_stamps"][0]["header"]["etsiU"].clone();
+    let r = json::verify(&without, &f.trust(), later).unwrap().remove(0);
+    assert_ne!(r.indication, Indication::TotalPassed, "{r:?}");
+    assert!(
+        r.checks.iter().any(|c| c.check == "timestamp" && c.indication != Indication::TotalPassed)
+    );
+    // GB/T 38540.
+    let doc = f.dir.path().join("notice.txt");
+    std::fs::write(&doc, "a notice").unwrap();
+    let ses = detached::stamp_file_timestamped(&doc, &f.key(), now(), Some(&authority)).unwrap();
+    let stamp = seal_core::seal::Stamp::from_der(&ses).unwrap();
+    assert!(stamp.has_timestamp && stamp.time_stamp.is_some());
+    let r = detached::verify_file(&doc, &ses, &f.trust(), later).unwrap();
+    assert_eq!(r.indication, Indication::TotalPassed, "{r:?}");
+    assert!(r.proven_time.is_some());
+    let plain = detached::stamp_file(&doc, &f.key(), now()).unwrap();
+    let r = detached::verify_file(&doc, &plain, &f.trust(), later).unwrap();
+    assert_eq!(r.sub_indication, Some(SubIndication::Expired), "{r:?}");
+}

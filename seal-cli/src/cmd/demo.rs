@@ -169,7 +169,7 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         &doc,
         "{\"type\": \"business-licence\", \"number\": \"0101234567\", \"holder\": \"Demo Trading Co.\"}\n",
     )?;
-    let stamped_json = stamp::json_stamp_bytes(&doc, &sk, now)?;
+    let stamped_json = stamp::json_stamp_bytes(&doc, &sk, now, None)?;
     let out = stamp::stamp_path(&doc, stamp::Format::Auto, None);
     io::write_atomic(&out, &stamped_json, WriteOptions::PUBLIC.force(true))?;
     let json_report = stamp::verify(&out, None, &trust, at)?;

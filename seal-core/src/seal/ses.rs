@@ -29,8 +29,9 @@
 //! cert, signatureAlgorithm}) (v1); the stamper signs DER(TBS_Sign). Signed parts are taken
 //! from the input bytes as they are, never re-encoded.
 //!
-//! Left out: verifying the RFC 3161 `timeStamp` of a v4 stamp (it is reported as present),
-//! and the certificate-digest form of `certList` beyond showing it.
+//! A v4 stamp's `timeStamp` is an RFC 3161 token over the signature value (the contents of
+//! `signature`), verified as a signature timestamp ([`crate::tsp`]). Left out: the
+//! certificate-digest form of `certList` beyond showing it.
 
 use der::Encode;
 use der::asn1::{Any, ObjectIdentifier};
@@ -465,6 +466,9 @@ pub struct Stamp {
     pub signature_form: Option<SignatureForm>,
     /// True if a v4 stamp carries a time-stamp token.
     pub has_timestamp: bool,
+    /// The time-stamp token (`timeStamp`), DER, if it can be read.
+    #[serde(skip)]
+    pub time_stamp: Option<Vec<u8>>,
     #[serde(skip)]
     algorithm_oid: ObjectIdentifier,
     #[serde(skip)]
@@ -517,9 +521,20 @@ impl Stamp {
                 false,
             ),
         };
+        // timeStamp [0] EXPLICIT BIT STRING: the token.
+        let time_stamp = match (version, top.get(4, "timeStamp")) {
+            (SealVersion::V4, Ok(ts))
+                if ts.tag().is_context_specific() && ts.tag().number().value() == 0 =>
+            {
+                Seq::children("timeStamp", ts).and_then(|c| c.bits(0, "timeStamp")).ok()
+            }
+            _ => None,
+        }
+        .map(<[u8]>::to_vec);
         Ok(Stamp {
             version,
             seal,
+            time_stamp,
             time,
             time_parsed,
             data_hash: tbs.bits(3, "dataHash")?.to_vec(),
@@ -532,6 +547,11 @@ impl Stamp {
             signature,
             tbs_der: top.raw(0, "TBS_Sign")?,
         })
+    }
+
+    /// The stamper's signature value, as carried (what a `timeStamp` token is over).
+    pub fn signature_value(&self) -> &[u8] {
+        &self.signature
     }
 
     /// The stamper's certificate.

@@ -6,6 +6,7 @@ use der::asn1::{
 use der::{Decode, Encode, Sequence};
 
 use super::ses::{Seal, SealVersion};
+use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::Signer;
 use crate::pki::{self, Certificate};
@@ -78,6 +79,9 @@ struct StampOut {
     cert: OctetString,
     sign_alg: ObjectIdentifier,
     signature: BitString,
+    /// GB/T 38540 §7.3: the RFC 3161 token over the signature value.
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    time_stamp: Option<BitString>,
 }
 
 /// The vendor id `seal` writes in seal headers.
@@ -201,6 +205,20 @@ pub fn make_stamp(
     signer: &dyn Signer,
     signer_cert: &Certificate,
 ) -> Result<Vec<u8>> {
+    make_stamp_timestamped(seal, data_hash, property_info, time, (signer, signer_cert), None)
+}
+
+/// [`make_stamp`], with the `timeStamp` GB/T 38540 §7.3 defines when `timestamper` is given:
+/// an RFC 3161 token over the signature value (the contents of `signature`), its imprint
+/// SHA-256, in a BIT STRING.
+pub fn make_stamp_timestamped(
+    seal: &Seal,
+    data_hash: &[u8; 32],
+    property_info: &str,
+    time: UnixTime,
+    (signer, signer_cert): (&dyn Signer, &Certificate),
+    timestamper: Option<&dyn crate::tsp::Timestamper>,
+) -> Result<Vec<u8>> {
     if seal.version != SealVersion::V4 {
         return Err(Error::InvalidInput("stamping needs a GB/T 38540 (v4) seal".into()));
     }
@@ -224,13 +242,20 @@ pub fn make_stamp(
         property_info: ia5(property_info, "propertyInfo")?,
     };
     let tbs_der = tbs.to_der().map_err(|e| Error::decode("TBS_Sign", e))?;
-    let sig = signer.sign(&tbs_der)?;
+    let sig = signer.sign(&tbs_der)?.to_x509()?;
+    let time_stamp = match timestamper {
+        Some(ts) => {
+            let token = ts.timestamp(HashAlg::Sha256, &HashAlg::Sha256.hash(&sig))?;
+            Some(BitString::from_bytes(&token).map_err(|e| Error::decode("timeStamp", e))?)
+        }
+        None => None,
+    };
     let out = StampOut {
         to_sign: tbs,
         cert: octets(&cert_der)?,
         sign_alg: signer.algorithm().signature_algorithm_identifier().oid,
-        signature: BitString::from_bytes(&sig.to_x509()?)
-            .map_err(|e| Error::decode("signature", e))?,
+        signature: BitString::from_bytes(&sig).map_err(|e| Error::decode("signature", e))?,
+        time_stamp,
     };
     out.to_der().map_err(|e| Error::decode("SES_Signature", e))
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::pki::Certificate;
-use crate::seal::{Seal, Stamp, check_stamp, make_stamp};
+use crate::seal::{Seal, Stamp, check_stamp, make_stamp_timestamped};
 use crate::stamp::ofd::hash_for;
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, SignatureReport, SubIndication, Trust};
@@ -17,13 +17,23 @@ use super::StampKey;
 
 /// Stamps a file: returns the DER `SES_Signature`.
 pub fn stamp_file(path: &Path, key: &StampKey<'_>, time: UnixTime) -> Result<Vec<u8>> {
+    stamp_file_timestamped(path, key, time, None)
+}
+
+/// [`stamp_file`], with the stamp's `timeStamp` from `timestamper` when given.
+pub fn stamp_file_timestamped(
+    path: &Path,
+    key: &StampKey<'_>,
+    time: UnixTime,
+    timestamper: Option<&dyn crate::tsp::Timestamper>,
+) -> Result<Vec<u8>> {
     let (digest, _) = HashAlg::Sha256.hash_file(path)?;
     let digest: [u8; 32] =
         digest.try_into().map_err(|_| Error::InvalidInput("SHA-256 is 32 bytes".into()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // propertyInfo is an IA5String: keep the name if it is ASCII, else say what it is.
     let property = if name.is_ascii() && !name.is_empty() { name } else { "file".to_owned() };
-    make_stamp(key.seal, &digest, &property, time, key.signer, key.cert)
+    make_stamp_timestamped(key.seal, &digest, &property, time, (key.signer, key.cert), timestamper)
 }
 
 /// Verifies a detached `SES_Signature` (`sig`, DER) against the file at `path`.

@@ -14,6 +14,14 @@
 //! (the stamper's certificate), `sigT` (signing time, as in ETSI JAdES), `seq` (the stamp's
 //! position, so removing an earlier stamp is noticed) and `x-seal-S256` (the base64url
 //! SHA-256 of the seal, which travels in the unprotected header).
+//!
+//! A timestamped stamp (`seal stamp --tsa`) carries an RFC 3161 token over its signature in
+//! the unprotected header, as ETSI JAdES (TS 119 182-1 §5.3.4.1) does: `"etsiU": [{"sigTst":
+//! {"tstTokens": [{"val": B64(token DER)}]}}]`, the token's imprint the hash of the ASCII
+//! base64url signature value, as JAdES and EU DSS compute it. We reuse JAdES's names rather
+//! than invent an `x-` header, so that JAdES-aware tools find the timestamp where they look
+//! for one; the token is unprotected by nature (it is made after the signature), and it
+//! cannot change what was signed, only prove when.
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value, json};
@@ -24,6 +32,7 @@ use crate::keys::{Algorithm, Scheme, SchemeKind};
 use crate::pki;
 use crate::seal::{Seal, check_seal_use};
 use crate::time::UnixTime;
+use crate::tsp::Timestamper;
 use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust};
 
 use super::StampKey;
@@ -33,6 +42,46 @@ pub use strict::parse as parse_document;
 
 /// The member that holds the stamps.
 pub const STAMPS: &str = "_stamps";
+
+/// JAdES's unprotected header member for unsigned properties (ETSI TS 119 182-1 §5.3.1).
+const ETSI_U: &str = "etsiU";
+
+/// The signature timestamp tokens in a stamp's unprotected `etsiU` (each element a JSON
+/// object, or the base64url of one as EU DSS writes it): `sigTst.tstTokens[].val`.
+fn signature_timestamps(stamp: &Value) -> Vec<Result<Vec<u8>>> {
+    let Some(Value::Array(items)) = stamp.get("header").and_then(|h| h.get(ETSI_U)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let decoded;
+        let item = match item {
+            Value::String(s) => {
+                let parsed = Base64UrlUnpadded::decode_vec(s)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+                match parsed {
+                    Some(v) => {
+                        decoded = v;
+                        &decoded
+                    }
+                    None => continue,
+                }
+            }
+            other => other,
+        };
+        let Some(Value::Array(tokens)) = item.get("sigTst").and_then(|t| t.get("tstTokens")) else {
+            continue;
+        };
+        out.extend(tokens.iter().map(|t| {
+            t.get("val")
+                .and_then(Value::as_str)
+                .and_then(|v| Base64::decode_vec(v).ok())
+                .ok_or_else(|| Error::decode("sigTst", "a token that is not base64 in \"val\""))
+        }));
+    }
+    out
+}
 
 /// The JOSE `alg` of one of our algorithms (RFC 7518 §3.4, RFC 8037 §3.1).
 pub fn jose_alg(alg: Algorithm) -> Result<&'static str> {
@@ -80,6 +129,16 @@ pub fn canonical_payload(doc: &Value) -> Result<Vec<u8>> {
 
 /// Adds a stamp to a JSON document (existing stamps are kept: co-stamping).
 pub fn stamp(doc: &mut Value, key: &StampKey<'_>, time: UnixTime) -> Result<()> {
+    stamp_timestamped(doc, key, time, None)
+}
+
+/// [`stamp`], with a signature timestamp from `timestamper` in the unprotected header.
+pub fn stamp_timestamped(
+    doc: &mut Value,
+    key: &StampKey<'_>,
+    time: UnixTime,
+    timestamper: Option<&dyn Timestamper>,
+) -> Result<()> {
     let payload = canonical_payload(doc)?;
     let cert_der = key.check()?;
     let Value::Object(map) = doc else {
@@ -102,11 +161,14 @@ pub fn stamp(doc: &mut Value, key: &StampKey<'_>, time: UnixTime) -> Result<()> 
     let protected = Base64UrlUnpadded::encode_string(header.to_string().as_bytes());
     let signing_input = format!("{protected}.{}", Base64UrlUnpadded::encode_string(&payload));
     let sig = key.signer.sign(signing_input.as_bytes())?;
-    stamps.push(json!({
-        "protected": protected,
-        "header": { "x-seal": Base64::encode_string(key.seal.to_der()) },
-        "signature": Base64UrlUnpadded::encode_string(sig.raw()),
-    }));
+    let signature = Base64UrlUnpadded::encode_string(sig.raw());
+    let mut header = json!({ "x-seal": Base64::encode_string(key.seal.to_der()) });
+    if let Some(ts) = timestamper {
+        let token = ts.timestamp(HashAlg::Sha256, &HashAlg::Sha256.hash(signature.as_bytes()))?;
+        header[ETSI_U] =
+            json!([{ "sigTst": { "tstTokens": [{ "val": Base64::encode_string(&token) }] } }]);
+    }
+    stamps.push(json!({ "protected": protected, "header": header, "signature": signature }));
     Ok(())
 }
 
@@ -194,6 +256,7 @@ fn verify_one(
         let input = format!("{protected}.{payload_b64}");
         key.verify_scheme(&scheme, input.as_bytes(), &sig).map_err(|e| e.to_string())
     })();
+    let verified = sig_ok.is_ok();
     match sig_ok {
         Ok(()) => report.push(CheckOutcome::passed(
             "signature",
@@ -207,6 +270,23 @@ fn verify_one(
             format!("{e}: the document or the stamp was changed"),
         )),
     }
+
+    // Signature timestamps: a valid one moves the time the certificates are judged at.
+    let proven = signature_timestamps(stamp)
+        .into_iter()
+        .filter_map(|t| {
+            crate::tsp::proof::check_token(t, sig_b64.as_bytes(), trust, at, &mut report)
+        })
+        .min();
+    let judged =
+        if verified { crate::tsp::proof::judged_at(proven, trust, at, &mut report) } else { None };
+    let (at, trust) = match &judged {
+        Some((t, moved)) => {
+            report.format = format!("{}, timestamped (JAdES sigTst)", report.format);
+            (*t, moved)
+        }
+        None => (at, trust),
+    };
 
     // Its position: a stamp that says it was stamp n stands at position n.
     match field("seq").and_then(Value::as_u64) {

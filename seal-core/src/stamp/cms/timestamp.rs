@@ -6,7 +6,7 @@
 use crate::seal::tlv::{Seq, raw};
 use crate::time::UnixTime;
 use crate::tsp::{self, OID_SIGNATURE_TIMESTAMP};
-use crate::verify::{CheckOutcome, Indication, SignatureReport, SubIndication, Trust};
+use crate::verify::{SignatureReport, Trust};
 
 /// The tokens of the id-aa-signatureTimeStampToken attributes among `unsigned` (a
 /// SignerInfo's `[1]` unsignedAttrs), each as read; other attributes are left alone.
@@ -37,45 +37,8 @@ pub(super) fn check(
     at: UnixTime,
     report: &mut SignatureReport,
 ) -> Option<UnixTime> {
-    let mut proven: Option<UnixTime> = None;
-    for value in tokens(unsigned?) {
-        let outcome = value.and_then(|token| tsp::token::verify_over(&token, signature, trust, at));
-        match outcome {
-            Ok((ts, r)) if r.indication == Indication::TotalPassed => {
-                let tsa = r.signer.as_ref().map_or("?", |s| s.subject.as_str()).to_owned();
-                report.push(CheckOutcome::passed(
-                    "timestamp",
-                    format!(
-                        "a signature timestamp by \"{tsa}\" proves the signature existed at {} \
-                             (serial {}, policy {})",
-                        ts.time, ts.serial, ts.policy
-                    ),
-                ));
-                proven = Some(proven.map_or(ts.time, |p| p.min(ts.time)));
-            }
-            Ok((ts, r)) => {
-                let why: Vec<String> = r
-                    .checks
-                    .iter()
-                    .filter(|c| c.indication != Indication::TotalPassed)
-                    .map(|c| format!("{}: {}", c.check, c.detail))
-                    .collect();
-                report.push(CheckOutcome::with(
-                    "timestamp",
-                    (r.indication, r.sub_indication),
-                    format!(
-                        "the signature timestamp of {} does not hold: {}",
-                        ts.time,
-                        why.join("; ")
-                    ),
-                ));
-            }
-            Err(e) => report.push(CheckOutcome::failed(
-                "timestamp",
-                SubIndication::FormatFailure,
-                format!("a signature timestamp cannot be read: {e}"),
-            )),
-        }
-    }
-    proven
+    tokens(unsigned?)
+        .into_iter()
+        .filter_map(|token| tsp::proof::check_token(token, signature, trust, at, report))
+        .min()
 }

@@ -490,32 +490,14 @@ impl Signer<'_, '_> {
             .ok()
             .filter(|u| u.tag().is_context_specific() && u.tag().number().value() == 1);
         let proven = super::timestamp::check(unsigned, sig_value, self.trust, self.at, report);
-        let mut evidence = None;
-        let this = match proven {
-            Some(t) if verified && t <= self.at => {
-                report.proven_time = Some(t.to_string());
-                report.push(CheckOutcome::passed(
-                    "validation-time",
-                    format!(
-                        "the signer's certificates are judged at {t}, when the timestamp proves \
-                         the signature existed (the validation time is {})",
-                        self.at
-                    ),
-                ));
-                Signer {
-                    at: t,
-                    trust: evidence.insert(Trust {
-                        // Evidence up to the verifier's own time (this may already be a
-                        // time proven by a later document timestamp).
-                        evidence_until: Some(
-                            self.trust.evidence_until.map_or(self.at, |u| u.max(self.at)),
-                        ),
-                        ..self.trust.clone()
-                    }),
-                    ..*self
-                }
-            }
-            _ => *self,
+        let judged = if verified {
+            crate::tsp::proof::judged_at(proven, self.trust, self.at, report)
+        } else {
+            None
+        };
+        let this = match &judged {
+            Some((t, trust)) => Signer { at: *t, trust, ..*self },
+            None => *self,
         };
         // Intact but no longer strong enough: INDETERMINATE, as EN 319 102-1 §5.2.8 says.
         let weak: Vec<String> =
