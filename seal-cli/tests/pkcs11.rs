@@ -451,3 +451,67 @@ fn rsa_and_p384_token_keys_stamp_files_json_and_pdfs() {
         assert_eq!(pem, std::fs::read_to_string(h.dir.path().join(format!("{alg}.pub"))).unwrap());
     }
 }
+
+/// A TSA whose key is on the token: `seal tsa serve --tsa-key pkcs11:...` answers
+/// concurrent clients, and OpenSSL verifies its replies; `seal tsa respond` and
+/// `seal tsa query --tsa-dir` sign with the token key too.
+#[test]
+fn a_tsa_signs_with_a_token_key() {
+    use std::io::BufRead;
+    let h = Hsm::new();
+    let d = h.dir.path();
+    h.ok(&["demo", "--dir", "pki"]);
+    let key = uri("tsa");
+    h.ok(&["key", "new", "--alg", "p256", "--pkcs11", &key]);
+    let subject = ["--cn", "Token TSA", "--org", "Seal", "--country", "VN", "--org-id", "01"];
+    h.ok(&[&["csr", "--key", &key][..], &subject, &["--out", "tsa.csr"]].concat());
+    let issue = ["ca", "issue", "--dir", "pki/root", "--csr", "tsa.csr", "--profile", "tsa"];
+    h.ok(&[&issue[..], &["--out", "tsa.pem"]].concat());
+    h.ok(&["tsa", "new", "--dir", "tsa", "--cert", "tsa.pem"]);
+    std::fs::write(d.join("a.txt"), "a decision\n").unwrap();
+    // In process: query and respond.
+    h.ok(&["tsa", "query", "a.txt", "--tsa-dir", "tsa", "--tsa-key", &key, "--out", "a1.tsr"]);
+    let verify = ["ts", "-verify", "-data", "a.txt", "-CAfile", "pki/root/ca.pem"];
+    let openssl = |reply: &str| {
+        Command::new("openssl")
+            .args(verify)
+            .args(["-in", reply, "-untrusted", "tsa.pem"])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let out = openssl("a1.tsr");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Over HTTP, from several clients at once.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(["tsa", "serve", "--dir", "tsa", "--tsa-key", &key, "--listen", "127.0.0.1:0"])
+        .current_dir(d)
+        .env("SOFTHSM2_CONF", d.join("softhsm2.conf"))
+        .env("SEAL_PIN", "1234")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let hsm = &h;
+    let results: Vec<Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                let (url, h) = (url.clone(), hsm);
+                s.spawn(move || {
+                    let out = format!("h{i}.tsr");
+                    h.seal(&["tsa", "query", "a.txt", "--url", &url, "--out", &out], "1234")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    for (i, r) in results.iter().enumerate() {
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let out = openssl(&format!("h{i}.tsr"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
