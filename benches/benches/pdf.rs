@@ -58,6 +58,58 @@ fn in_memory(c: &mut Criterion) {
     group.finish();
 }
 
+/// Stamping at each PAdES level, in memory, with an in-process TSA (P-256) under the same
+/// root and that root's CRL for the /DSS: B-B, B-T (one token), B-LTA (one token, the
+/// /DSS, a document timestamp). `benches/ltv_compare.sh` runs pyHanko at the same levels.
+fn levels(c: &mut Criterion) {
+    use seal_core::pdf::Level;
+    use seal_core::pki::revocation::{CrlParams, build_crl};
+    use seal_core::pki::validation_data::Sources;
+    use seal_core::pki::{CertificateBuilder, Csr, Profile, Subject, Validity, certificate_to_pem};
+    use seal_core::stamp::cms::{CheckedKey, timestamp_room};
+    use seal_core::tsp::{Authority, AuthorityConfig};
+    let f = StampFixture::new(Algorithm::EcdsaP256Sha256);
+    let doc = document();
+    let now = UnixTime::now();
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    let setup = || -> seal_core::Result<(Authority, Sources)> {
+        let key = seal_core::keys::PrivateKey::generate(Algorithm::EcdsaP256Sha256)?;
+        let s = Subject::new("Bench TSA", "Bench", "VN").with_organization_identifier("1");
+        let validity = Validity::days_from(now, 30);
+        let cert =
+            CertificateBuilder::from_csr(&Csr::build(&s, &key)?, &f.root, Profile::Tsa, validity)?
+                .build(&f.root_key)?;
+        key.save(&dir.path().join("tsa.key"), None, seal_core::keys::Kdf::Scrypt, true)?;
+        let config = AuthorityConfig { policy: "1.2.3.4.1".into(), accuracy_seconds: 1 };
+        let tsa_dir = dir.path().join("tsa");
+        let pem = certificate_to_pem(&cert)?;
+        Authority::create(&tsa_dir, pem.as_bytes(), Some(&dir.path().join("tsa.key")), config)?;
+        let key = Authority::load_key(&tsa_dir, &seal_core::secret::PassphraseSource::None)?;
+        let params =
+            CrlParams { number: 1, this_update: now, next_update: now.plus_days(7), revoked: &[] };
+        let crl = build_crl(&f.root, &f.root_key, &params)?;
+        let sources =
+            Sources { certs: vec![f.root.clone()], crls: vec![crl], ..Default::default() };
+        Ok((Authority::open(&tsa_dir, Box::new(key))?, sources))
+    };
+    let (tsa, sources) = setup().unwrap_or_else(|_| std::process::exit(2));
+    let sources = std::sync::Arc::new(sources);
+    let app = Appearance::for_seal(&f.seal).unwrap_or_else(|_| std::process::exit(2));
+    let room = timestamp_room(&tsa).unwrap_or_else(|_| std::process::exit(2));
+    let mut group = c.benchmark_group("pdf-level");
+    group.throughput(Throughput::Elements(1));
+    for (name, level) in [("B-B", Level::B), ("B-T", Level::T), ("B-LTA", Level::Lta)] {
+        let Ok(key) = CheckedKey::new(f.stamp_key()) else { std::process::exit(2) };
+        let key = if level == Level::B { key } else { key.with_timestamper(&tsa, room) };
+        let opts =
+            StampOptions { level, validation_sources: Some(sources.clone()), ..Default::default() };
+        group.bench_function(BenchmarkId::new("stamp", name), |b| {
+            b.iter(|| black_box(pdf::stamp_checked_to_vec(&doc, &key, &app, &opts, now).ok()))
+        });
+    }
+    group.finish();
+}
+
 fn batch(c: &mut Criterion) {
     let f = StampFixture::new(Algorithm::EcdsaP256Sha256);
     let doc = document();
@@ -85,5 +137,5 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, in_memory, batch);
+criterion_group!(benches, in_memory, levels, batch);
 criterion_main!(benches);

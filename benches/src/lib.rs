@@ -54,6 +54,10 @@ pub struct StampFixture {
     pub key: PrivateKey,
     /// The holder's certificate.
     pub cert: seal_core::pki::Certificate,
+    /// The root that issued the holder's and the maker's certificates.
+    pub root: seal_core::pki::Certificate,
+    /// Its key.
+    pub root_key: PrivateKey,
 }
 
 impl StampFixture {
@@ -99,7 +103,7 @@ impl StampFixture {
                 created: now,
             };
             let seal = Seal::from_der(&make_seal(&spec, &maker_key, &maker)?)?;
-            Ok(StampFixture { seal, key, cert })
+            Ok(StampFixture { seal, key, cert, root, root_key })
         };
         run().unwrap_or_else(|e| fail(e))
     }

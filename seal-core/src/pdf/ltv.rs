@@ -139,30 +139,30 @@ fn gather<S: Source>(
 }
 
 /// The updates that take the document `head` followed by `written` (not yet on disk) to
-/// B-LT, or with an archive TSA to B-LTA; `whole` has hashed `head` and `written`.
+/// B-LT, or with an archive TSA (and the room its tokens take) to B-LTA; `whole` has
+/// hashed `head` and `written`.
 pub(crate) fn append<S: Source>(
     head: &S,
     written: &[u8],
     whole: Hasher,
-    lt: &LongTerm<'_>,
+    (sources, archive): (&Sources, Option<(&dyn Timestamper, usize)>),
     at: UnixTime,
     strict: Option<&str>,
 ) -> Result<(Vec<u8>, Extended)> {
     let mut out = Extended::default();
     let pdf = PdfFile::from_source(Appended { head, tail: written })?;
-    let (data, vri) = gather(&pdf, lt.sources, at, strict, &mut out.notes)?;
+    let (data, vri) = gather(&pdf, sources, at, strict, &mut out.notes)?;
     out.signatures = vri.len();
     if vri.is_empty() {
         return Err(Error::InvalidInput("the document has no signature to extend".into()));
     }
     let (mut bytes, added) = dss::update(&pdf, &data, &vri)?;
     out.added = added;
-    if let Some(ts) = lt.archive {
+    if let Some((ts, room)) = archive {
         let mut hasher = whole;
         hasher.update(&bytes);
         let so_far = [written, &bytes[..]].concat();
         let pdf = PdfFile::from_source(Appended { head, tail: &so_far })?;
-        let room = super::timestamp::room(ts)?;
         bytes.extend(super::timestamp::append(&pdf, hasher, ts, room)?);
         out.document_timestamp = true;
     }
@@ -198,7 +198,11 @@ pub fn extend(
                 input.display()
             )));
         }
-        let (bytes, extended) = append(pdf.source(), &[], hasher, lt, at, None)?;
+        let archive = match lt.archive {
+            Some(ts) => Some((ts, super::timestamp::room(ts)?)),
+            None => None,
+        };
+        let (bytes, extended) = append(pdf.source(), &[], hasher, (lt.sources, archive), at, None)?;
         out.write_all(&bytes)?;
         info = extended;
         info.size = len + bytes.len() as u64;

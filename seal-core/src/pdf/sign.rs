@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::appearance::Appearance;
 use super::file::{PdfFile, Source};
-use super::ltv::{self, Extended, Level, LongTerm};
+use super::ltv::{self, Extended, Level};
 use super::object::{Dict, Object, Ref};
 use super::update::{Placeholder, Writer, first_free};
 use super::{DocMdp, Page, catalog, doc_mdp, fields, pages};
@@ -188,11 +188,14 @@ fn long_term<S: Source>(
         return Ok(Vec::new());
     }
     let empty = Sources::default();
-    let lt = LongTerm {
-        sources: opts.validation_sources.as_deref().unwrap_or(&empty),
-        archive: if opts.level == Level::Lta { key.timestamper() } else { None },
+    let sources = opts.validation_sources.as_deref().unwrap_or(&empty);
+    // The document timestamp's room: the signature timestamp's, from the same TSA.
+    let archive = match (opts.level, key.timestamper_with_room()) {
+        (Level::Lta, Some(ts)) => Some(ts),
+        _ => None,
     };
-    let (bytes, extended) = ltv::append(head, written, whole, &lt, time, Some(&info.field))?;
+    let (bytes, extended) =
+        ltv::append(head, written, whole, (sources, archive), time, Some(&info.field))?;
     info.long_term = Some(extended);
     Ok(bytes)
 }

@@ -316,10 +316,14 @@ pub fn check_with_evidence(
     at: UnixTime,
     until: UnixTime,
 ) -> RevocationStatus {
-    let crl = match best_crl(cert, issuer, crls, until) {
-        Ok(crl) => crl,
-        Err(detail) => return RevocationStatus::NoCrl { detail },
-    };
+    match best_crl(cert, issuer, crls, until) {
+        Ok(crl) => status_in(cert, crl, at),
+        Err(detail) => RevocationStatus::NoCrl { detail },
+    }
+}
+
+/// What `crl`, already found usable for `cert` ([`best_crl`]), says of it at `at`.
+pub(crate) fn status_in(cert: &Certificate, crl: &Crl, at: UnixTime) -> RevocationStatus {
     let tbs = &crl.tbs_cert_list;
     let serial = cert.tbs_certificate().serial_number();
     let listed = tbs.revoked_certificates.iter().flatten().find(|r| &r.serial_number == serial);

@@ -80,8 +80,9 @@ pub fn gather(
     at: UnixTime,
 ) -> Result<ValidationData> {
     let mut out = ValidationData::default();
+    let mut done = Vec::new();
     for leaf in leaves {
-        chain(leaf, carried, sources, at, true, &mut out)?;
+        chain(leaf, carried, sources, at, true, &mut out, &mut done)?;
     }
     Ok(out)
 }
@@ -97,14 +98,17 @@ pub fn gather_available(
 ) -> (ValidationData, Vec<String>) {
     let mut out = ValidationData::default();
     let mut missing = Vec::new();
+    let mut done = Vec::new();
     for leaf in leaves {
-        if let Err(e) = chain(leaf, carried, sources, at, false, &mut out) {
+        if let Err(e) = chain(leaf, carried, sources, at, false, &mut out, &mut done) {
             missing.push(e.to_string());
         }
     }
     (out, missing)
 }
 
+/// Follows `leaf`'s chain up, adding what each link needs. `done` holds the DER of the
+/// certificates whose chain up is already in `out` (chains share their upper links).
 fn chain(
     leaf: &Certificate,
     carried: &[Certificate],
@@ -112,11 +116,17 @@ fn chain(
     at: UnixTime,
     strict: bool,
     out: &mut ValidationData,
+    done: &mut Vec<Vec<u8>>,
 ) -> Result<()> {
     let pool: Vec<&Certificate> = carried.iter().chain(sources.certs.iter()).collect();
     let mut cert = leaf;
     for _ in 0..MAX_CHAIN {
-        add(&mut out.certs, der_of(cert)?);
+        let der = der_of(cert)?;
+        if done.contains(&der) {
+            break;
+        }
+        add(&mut out.certs, der.clone());
+        done.push(der);
         if self_signed(cert) {
             break;
         }
@@ -161,7 +171,7 @@ fn revocation_of(
             subject(cert)
         ))
     })?;
-    let status = revocation::check(cert, issuer, std::slice::from_ref(crl), at);
+    let status = revocation::status_in(cert, crl, at);
     if strict {
         refuse_revoked(cert, &status)?;
     }
@@ -195,8 +205,10 @@ fn der_of(cert: &Certificate) -> Result<Vec<u8>> {
     cert.to_der().map_err(|e| Error::decode("certificate", e))
 }
 
+/// Where a chain ends: a certificate that names itself as its issuer (names and key
+/// identifiers; its own signature says nothing a verifier does not decide by trusting it).
 fn self_signed(cert: &Certificate) -> bool {
-    issued(cert, cert)
+    super::path::issued_by(cert, cert)
 }
 
 /// True if `issuer`'s name and key identifier match `cert`'s issuer and its key verifies

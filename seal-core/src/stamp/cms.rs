@@ -171,6 +171,11 @@ impl<'a> CheckedKey<'a> {
         self.timestamper.map(|(t, _)| t)
     }
 
+    /// The TSA, and the room its tokens take ([`timestamp_room`]).
+    pub fn timestamper_with_room(&self) -> Option<(&'a dyn Timestamper, usize)> {
+        self.timestamper
+    }
+
     /// The key that was checked.
     pub fn key(&self) -> &StampKey<'a> {
         &self.key
