@@ -345,6 +345,18 @@ fn b_lta_renewed_with_extend_verifies_ten_years_later() {
     std::fs::write(d.join("changed.pdf"), &bytes).unwrap();
     let (code, r) = verify("changed.pdf");
     assert_eq!(code, Some(1), "{r:#}");
+    // Renewing a batch in place: a file that cannot be extended (never stamped) is named
+    // and left as it was; the others are extended.
+    let before = std::fs::metadata(d.join("renewed.pdf")).unwrap().len();
+    let contract = std::fs::read(d.join("pki/contract.pdf")).unwrap();
+    let batch = ["extend", "renewed.pdf", "pki/contract.pdf", "--tsa-dir", "tsa2", "--in-place"];
+    let out = seal(d, &[&batch[..], &["--crl", "r.crl", "--crl", "a.crl"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pki/contract.pdf") && err.contains("no signature"), "{err}");
+    assert!(err.contains("1 of 2 files could not be extended"), "{err}");
+    assert!(std::fs::metadata(d.join("renewed.pdf")).unwrap().len() > before);
+    assert_eq!(std::fs::read(d.join("pki/contract.pdf")).unwrap(), contract);
 }
 
 /// pyHanko's own B-LT and B-LTA (timestamped by seal's TSA over HTTP, its /DSS built by

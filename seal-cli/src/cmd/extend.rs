@@ -29,12 +29,22 @@ pub fn run(a: &ExtendArgs) -> Result<Outcome> {
     let lt = LongTerm { sources: &sources, archive: timestamper.as_deref() };
     let mut text = String::new();
     let mut done = Vec::new();
+    let mut failed = 0;
     for file in &a.files {
         let (out, force) = match &a.out {
             Some(out) => (out.as_path(), a.force),
             None => (file.as_path(), true),
         };
-        let ext = pdf::extend(file, out, &lt, UnixTime::now(), force)?;
+        let ext = match pdf::extend(file, out, &lt, UnixTime::now(), force) {
+            Ok(ext) => ext,
+            // One file: its error is the command's. Many: say it, and go on with the rest.
+            Err(e) if a.files.len() == 1 => return Err(e),
+            Err(e) => {
+                eprintln!("seal: error: {e}");
+                failed += 1;
+                continue;
+            }
+        };
         for note in &ext.notes {
             eprintln!("seal: warning: {}: {note}", file.display());
         }
@@ -52,8 +62,12 @@ pub fn run(a: &ExtendArgs) -> Result<Outcome> {
         );
         done.push(json!({"file": file, "out": out, "extended": ext}));
     }
-    if done.is_empty() {
-        return Err(Error::InvalidInput("nothing extended".into()));
+    if failed > 0 {
+        print!("{text}");
+        return Err(Error::InvalidInput(format!(
+            "{failed} of {} files could not be extended",
+            a.files.len()
+        )));
     }
     Ok(Outcome::ok(text, json!({"extended": done})))
 }

@@ -202,12 +202,12 @@ pub fn extend(
             Some(ts) => Some((ts, super::timestamp::room(ts)?)),
             None => None,
         };
-        let (bytes, extended) = append(pdf.source(), &[], hasher, (lt.sources, archive), at, None)?;
+        let (bytes, extended) =
+            append(pdf.source(), &[], hasher, (lt.sources, archive), at, None).in_file(input)?;
         out.write_all(&bytes)?;
         info = extended;
         info.size = len + bytes.len() as u64;
         Ok(())
-    })
-    .in_file(input)?;
+    })?;
     Ok(info)
 }

@@ -116,7 +116,8 @@ pub fn stamp_checked(
         finish(&mut upd.0, hasher, key, time)?;
         out.write_all(&upd.0.bytes)?;
         whole.update(&upd.0.bytes);
-        let more = long_term(pdf.source(), &upd.0.bytes, whole, key, opts, time, &mut upd.1)?;
+        let more = long_term(pdf.source(), &upd.0.bytes, whole, key, opts, time, &mut upd.1)
+            .in_file(input)?;
         out.write_all(&more)?;
         upd.1.size = orig_len + (upd.0.bytes.len() + more.len()) as u64;
         Ok(())
