@@ -39,7 +39,7 @@ pub struct PrivateKey {
 }
 
 enum PrivateInner {
-    EcdsaP256(p256::ecdsa::SigningKey),
+    EcdsaP256(ecdsa_p256::Key),
     EcdsaP384(Box<ecdsa::nist_p384::SigningKey>),
     Ed25519(ed25519_dalek::SigningKey),
     #[cfg(feature = "aws-lc")]
@@ -107,7 +107,7 @@ impl PrivateKey {
 
     fn from_inner(inner: PrivateInner) -> Result<PrivateKey> {
         let public = match &inner {
-            PrivateInner::EcdsaP256(k) => PublicKey::EcdsaP256(*k.verifying_key()),
+            PrivateInner::EcdsaP256(k) => PublicKey::EcdsaP256(*k.rust.verifying_key()),
             PrivateInner::EcdsaP384(k) => PublicKey::EcdsaP384(Box::new(*k.verifying_key())),
             PrivateInner::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             #[cfg(feature = "aws-lc")]
@@ -127,7 +127,9 @@ impl PrivateKey {
                 Some(OID_P384) => {
                     PrivateInner::EcdsaP384(ecdsa::nist_p384::private_from_pkcs8(info)?.into())
                 }
-                _ => PrivateInner::EcdsaP256(ecdsa_p256::private_from_pkcs8(info)?),
+                _ => PrivateInner::EcdsaP256(ecdsa_p256::Key::new(
+                    ecdsa_p256::private_from_pkcs8(info)?,
+                )?),
             },
             #[cfg(feature = "aws-lc")]
             OID_RSA => PrivateInner::Rsa(super::rsa::signing::from_pkcs8(der)?.into()),
@@ -195,7 +197,7 @@ impl PrivateKey {
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         use pkcs8::EncodePrivateKey;
         let doc = match &self.inner {
-            PrivateInner::EcdsaP256(k) => k.to_pkcs8_der(),
+            PrivateInner::EcdsaP256(k) => k.rust.to_pkcs8_der(),
             PrivateInner::EcdsaP384(k) => k.to_pkcs8_der(),
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => return k.to_pkcs8(),
@@ -287,7 +289,7 @@ fn ec_curve(alg: &AlgorithmIdentifierRef<'_>) -> Option<ObjectIdentifier> {
 /// A SEC1 `EC PRIVATE KEY` (RFC 5915, as `openssl ecparam -genkey` writes): P-256 or P-384.
 fn private_from_sec1(der: &[u8]) -> Result<PrivateKey> {
     if let Ok(k) = ecdsa_p256::private_from_sec1(der) {
-        return PrivateKey::from_inner(PrivateInner::EcdsaP256(k));
+        return PrivateKey::from_inner(PrivateInner::EcdsaP256(ecdsa_p256::Key::new(k)?));
     }
     ecdsa::nist_p384::private_from_sec1(der)
         .and_then(|k| PrivateKey::from_inner(PrivateInner::EcdsaP384(k.into())))

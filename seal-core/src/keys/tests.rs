@@ -109,3 +109,41 @@ fn single_verification_refuses_small_order_keys() {
     let sig = Signature::from_raw(Algorithm::Ed25519, raw);
     assert!(key.verify(b"any licence", &sig).is_err());
 }
+
+/// P-256 through AWS-LC and through `p256` give the same verdict on the same inputs: good
+/// signatures, each byte of them flipped, other digests, digests of every length seal
+/// verifies (SHA-1 to SHA-512), DER and fixed-width forms.
+#[test]
+fn p256_verdicts_agree_across_backends() {
+    use p256::elliptic_curve::Generate;
+    let sk = p256::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng).unwrap();
+    let vk = *sk.verifying_key();
+    let mut agreed = 0;
+    for len in [20usize, 28, 32, 48, 64] {
+        let digest: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37)).collect();
+        // A signature over exactly this digest, from p256's prehash signer.
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let sig: p256::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+        let raw = sig.to_bytes().to_vec();
+        let der = sig.to_der().as_bytes().to_vec();
+        for (form, bytes) in [(false, &raw), (true, &der)] {
+            let mut cases = vec![(digest.clone(), bytes.clone())];
+            for i in 0..bytes.len() {
+                let mut b = bytes.clone();
+                b[i] ^= 0x01;
+                cases.push((digest.clone(), b));
+            }
+            let mut other = digest.clone();
+            other[0] ^= 0x80;
+            cases.push((other, bytes.clone()));
+            for (d, s) in &cases {
+                let fast = ecdsa_p256::verify_prehash(&vk, d, s, form).is_ok();
+                let rust = ecdsa_p256::verify_prehash_rust(&vk, d, s, form).is_ok();
+                assert_eq!(fast, rust, "digest length {len}, der {form}");
+                agreed += 1;
+            }
+            assert!(ecdsa_p256::verify_prehash(&vk, &digest, bytes, form).is_ok(), "{len}");
+        }
+    }
+    assert!(agreed > 500);
+}
