@@ -164,29 +164,10 @@ fn requests_it_cannot_vouch_for_are_rejected() {
 /// same stamp without one does not.
 #[test]
 fn a_signature_timestamp_moves_the_time_certificates_are_judged_at() {
-    use seal_core::pki::{Csr, Subject, Validity};
     use seal_core::stamp::cms;
     let f = Fixture::new(Algorithm::EcdsaP256Sha256);
     let d = f.dir.path();
-    // A TSA certificate outliving the stamper's (one year).
-    let key = seal_core::keys::PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
-    let s = Subject::new("Long TSA", "City", "VN").with_organization_identifier("0101");
-    let cert = f
-        .prov
-        .issue(
-            &f.prov_key,
-            &Csr::build(&s, &key).unwrap(),
-            Profile::Tsa,
-            Validity::days_from(now(), 1500),
-        )
-        .unwrap();
-    key.save(&d.join("long.key"), None, Kdf::Scrypt, false).unwrap();
-    let pem =
-        [certificate_to_pem(&cert).unwrap(), certificate_to_pem(f.prov.certificate()).unwrap()]
-            .concat();
-    let config = AuthorityConfig { policy: "1.2.3.4.1".into(), accuracy_seconds: 1 };
-    Authority::create(&d.join("tsa"), pem.as_bytes(), Some(&d.join("long.key")), config).unwrap();
-    let authority = open(&d.join("tsa"));
+    let authority = long_tsa(&f);
     let doc = d.join("doc.txt");
     std::fs::write(&doc, "a decision").unwrap();
     let with = cms::stamp_file(&doc, &f.key(), now(), Some(&authority)).unwrap();
