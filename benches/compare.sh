@@ -27,8 +27,9 @@ row "Ed25519 sign/s" "$(get seal-sign-ed25519)" "$(get raw-sign-ed25519)" "$(ech
 row "Ed25519 verify/s" "$(get seal-verify-ed25519)" "$(get raw-verify-ed25519)" "$(echo $o_ed | cut -d' ' -f2)"
 # P-256's raw-crate column is RustCrypto `p256`, which seal uses without its `aws-lc`
 # feature; with it (the default) seal signs and verifies P-256 through AWS-LC.
-# RSA and P-384 have no raw-crate column: seal signs RSA through AWS-LC and verifies through
-# RustCrypto `rsa`; P-384 is RustCrypto `p384` both ways.
+# RSA and P-384 have no raw-crate column: seal signs RSA through AWS-LC and verifies it
+# through AWS-LC too (RustCrypto `rsa` for what AWS-LC has no algorithm for); P-384 verifies
+# through AWS-LC and signs through RustCrypto `p384`.
 row2() { # label seal openssl
   awk -v l="$1" -v s="$2" -v o="$3" 'BEGIN {
     printf "%-22s %12.0f %12s %12.0f %10s %10.3f\n", l, s, "-", o, "-", s / o }'

@@ -12,6 +12,8 @@
 //!
 //! Only this module and its children name the crypto crates.
 
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
 mod ecdsa;
 mod ecdsa_p256;
 mod ed25519;
@@ -648,7 +650,7 @@ impl PublicKey {
         };
         match self {
             PublicKey::EcdsaP256(k) => ecdsa_p256::verify_prehash(k, digest, sig, der),
-            PublicKey::EcdsaP384(k) => ecdsa::nist_p384::verify_prehash(k, digest, sig, der),
+            PublicKey::EcdsaP384(k) => ecdsa::nist_p384::verify(k, digest, sig, der),
             PublicKey::EcdsaP521(k) => ecdsa::nist_p521::verify_prehash(k, digest, sig, der),
             PublicKey::EcdsaBrainpoolP256(k) => {
                 ecdsa::brainpool_p256::verify_prehash(k, digest, sig, der)

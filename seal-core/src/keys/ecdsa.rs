@@ -1,7 +1,8 @@
 //! ECDSA on the curves other producers sign with, beside P-256 (which has its own module for
 //! signing): P-384 and P-521 (FIPS 186-5), brainpoolP256r1 and brainpoolP384r1 (RFC 5639),
 //! through RustCrypto's `p384`, `p521`, `bp256` and `bp384`. Verification is over a digest
-//! computed beforehand, so any hash may go with any curve (RFC 5758, BSI TR-03111).
+//! computed beforehand, so any hash may go with any curve (RFC 5758, BSI TR-03111). P-384
+//! verifies through AWS-LC with the `aws-lc` feature (see `super::aws_lc`).
 
 use spki::SubjectPublicKeyInfoRef;
 
@@ -59,6 +60,28 @@ macro_rules! curve {
 
 pub(crate) mod nist_p384 {
     curve!("P-384", ::p384::ecdsa::VerifyingKey, ::p384::ecdsa::Signature);
+
+    /// [`verify_prehash`], through AWS-LC with the `aws-lc` feature where it can (about
+    /// 1.5x `openssl speed ecdsap384` against 0.7x through `p384`, benches/compare.sh).
+    pub(crate) fn verify(
+        key: &Key,
+        digest: &[u8],
+        sig: &[u8],
+        der: bool,
+    ) -> std::result::Result<(), BadSignature> {
+        #[cfg(feature = "aws-lc")]
+        if let Some(verdict) = crate::keys::aws_lc::ecdsa_verify_prehash(
+            crate::keys::aws_lc::Curve::P384,
+            &sec1(key),
+            digest,
+            sig,
+            der,
+            der_from_raw,
+        ) {
+            return verdict;
+        }
+        verify_prehash(key, digest, sig, der)
+    }
 
     pub(crate) type SigningKey = ::p384::ecdsa::SigningKey;
 

@@ -3,7 +3,7 @@
 //! assembly, about five times faster (measured in benches/compare.sh beside `openssl
 //! speed`). The pure-Rust path stays for builds without C code (`--no-default-features`,
 //! which CI tests against Wycheproof too) and for digests AWS-LC has no P-256 algorithm
-//! for (SHA-224, SHA-3). Keys are read and written by `p256` either way.
+//! for (SHA-224, SHA-3; see `super::aws_lc`). Keys are read and written by `p256` either way.
 
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use spki::SubjectPublicKeyInfoRef;
@@ -72,7 +72,14 @@ pub(super) fn verify_prehash(
     der: bool,
 ) -> Result<(), BadSignature> {
     #[cfg(feature = "aws-lc")]
-    if let Some(verdict) = aws_lc::verify_prehash(key, digest, sig, der) {
+    if let Some(verdict) = super::aws_lc::ecdsa_verify_prehash(
+        super::aws_lc::Curve::P256,
+        &key.to_sec1_bytes(),
+        digest,
+        sig,
+        der,
+        der_from_raw,
+    ) {
         return verdict;
     }
     verify_prehash_rust(key, digest, sig, der)
@@ -126,52 +133,4 @@ pub(super) fn private_from_sec1(der: &[u8]) -> Result<SigningKey> {
     let sk =
         p256::SecretKey::from_sec1_der(der).map_err(|e| Error::decode("SEC1 EC private key", e))?;
     Ok(SigningKey::from(sk))
-}
-
-#[cfg(feature = "aws-lc")]
-mod aws_lc {
-    use aws_lc_rs::digest::{self, Digest};
-    use aws_lc_rs::signature::{self, EcdsaVerificationAlgorithm, UnparsedPublicKey};
-    use p256::ecdsa::VerifyingKey;
-
-    use super::BadSignature;
-
-    /// The verdict of AWS-LC, or `None` for a digest length it has no P-256 algorithm for.
-    /// Only the digest's bytes enter ECDSA's arithmetic, so any 32-byte digest goes with
-    /// the SHA-256 algorithm, and so on.
-    pub(super) fn verify_prehash(
-        key: &VerifyingKey,
-        digest: &[u8],
-        sig: &[u8],
-        der: bool,
-    ) -> Option<Result<(), BadSignature>> {
-        let (alg, hash): (&'static EcdsaVerificationAlgorithm, &'static digest::Algorithm) =
-            match digest.len() {
-                20 => (&signature::ECDSA_P256_SHA1_ASN1, &digest::SHA1_FOR_LEGACY_USE_ONLY),
-                32 => (&signature::ECDSA_P256_SHA256_ASN1, &digest::SHA256),
-                48 => (&signature::ECDSA_P256_SHA384_ASN1, &digest::SHA384),
-                64 => (&signature::ECDSA_P256_SHA512_ASN1, &digest::SHA512),
-                _ => return None,
-            };
-        let digest = Digest::import_less_safe(digest, hash).ok()?;
-        let as_der;
-        let sig = if der {
-            sig
-        } else {
-            // r || s, each 32 bytes: as DER, for the one family of algorithms.
-            match super::der_from_raw(sig) {
-                Ok(d) => {
-                    as_der = d;
-                    &as_der
-                }
-                Err(_) => return Some(Err(BadSignature)),
-            }
-        };
-        let point = key.to_sec1_bytes();
-        Some(
-            UnparsedPublicKey::new(alg, &point[..])
-                .verify_digest(&digest, sig)
-                .map_err(|_| BadSignature),
-        )
-    }
 }

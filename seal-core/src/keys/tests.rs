@@ -147,3 +147,84 @@ fn p256_verdicts_agree_across_backends() {
     }
     assert!(agreed > 500);
 }
+
+/// Flips each of the first `n` bytes of `bytes` in turn (and the last byte), for the
+/// backend-agreement tests below.
+fn flipped(bytes: &[u8], n: usize) -> Vec<Vec<u8>> {
+    let mut out = vec![bytes.to_vec()];
+    for i in (0..bytes.len().min(n)).chain([bytes.len() - 1]) {
+        let mut b = bytes.to_vec();
+        b[i] ^= 0x01;
+        out.push(b);
+    }
+    out
+}
+
+#[test]
+fn p384_verdicts_agree_across_backends() {
+    use p384::ecdsa::signature::hazmat::PrehashSigner;
+    use p384::elliptic_curve::Generate;
+    let sk = p384::ecdsa::SigningKey::try_generate_from_rng(&mut getrandom::SysRng).unwrap();
+    let vk = *sk.verifying_key();
+    for len in [20usize, 32, 48, 64] {
+        let digest: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(53)).collect();
+        let sig: p384::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+        let raw = sig.to_bytes().to_vec();
+        let der = sig.to_der().as_bytes().to_vec();
+        for (form, bytes) in [(false, &raw), (true, &der)] {
+            let mut other = digest.clone();
+            other[0] ^= 0x80;
+            for (d, s) in flipped(bytes, 12).iter().map(|s| (&digest, s)).chain([(&other, bytes)]) {
+                let fast = ecdsa::nist_p384::verify(&vk, d, s, form).is_ok();
+                let rust = ecdsa::nist_p384::verify_prehash(&vk, d, s, form).is_ok();
+                assert_eq!(fast, rust, "digest length {len}, der {form}");
+            }
+            assert!(ecdsa::nist_p384::verify(&vk, &digest, bytes, form).is_ok(), "{len}");
+        }
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+#[test]
+fn rsa_verdicts_agree_across_backends() {
+    use crate::digest::HashAlg;
+    use aws_lc_rs::rsa::{KeyPair, KeySize};
+    use aws_lc_rs::signature::{self as sig, KeyPair as _, RsaEncoding};
+    use scheme::SchemeKind;
+    let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
+    let spki = {
+        use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+        AsDer::<PublicKeyX509Der>::as_der(pair.public_key()).unwrap().as_ref().to_vec()
+    };
+    let PublicKey::Rsa(key) = PublicKey::from_spki_der(&spki).unwrap() else { panic!() };
+    let msg = b"the same verdict from AWS-LC and from RustCrypto rsa";
+    let cases: [(&'static dyn RsaEncoding, SchemeKind, HashAlg); 6] = [
+        (&sig::RSA_PKCS1_SHA256, SchemeKind::RsaPkcs1, HashAlg::Sha256),
+        (&sig::RSA_PKCS1_SHA384, SchemeKind::RsaPkcs1, HashAlg::Sha384),
+        (&sig::RSA_PKCS1_SHA512, SchemeKind::RsaPkcs1, HashAlg::Sha512),
+        (&sig::RSA_PSS_SHA256, SchemeKind::RsaPss { salt_len: 32 }, HashAlg::Sha256),
+        (&sig::RSA_PSS_SHA384, SchemeKind::RsaPss { salt_len: 48 }, HashAlg::Sha384),
+        (&sig::RSA_PSS_SHA512, SchemeKind::RsaPss { salt_len: 64 }, HashAlg::Sha512),
+    ];
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    for (encoding, kind, hash) in cases {
+        let mut s = vec![0; pair.public_modulus_len()];
+        pair.sign(encoding, &rng, msg, &mut s).unwrap();
+        let digest = hash.hash(msg);
+        let scheme = Scheme::new(kind, hash);
+        let mut other = digest.clone();
+        other[3] ^= 0x10;
+        // The same signature under a salt the aws-lc-rs constants do not name: `rsa` decides.
+        let odd_salt = Scheme::new(SchemeKind::RsaPss { salt_len: 20 }, hash);
+        for (scheme, d, s) in flipped(&s, 6)
+            .iter()
+            .map(|s| (&scheme, &digest, s))
+            .chain([(&scheme, &other, &s), (&odd_salt, &digest, &s)])
+        {
+            let fast = rsa::verify_prehash(&key, scheme, d, s).is_ok();
+            let rust = rsa::verify_prehash_rust(&key, scheme, d, s).is_ok();
+            assert_eq!(fast, rust, "{scheme}");
+        }
+        assert!(rsa::verify_prehash(&key, &scheme, &digest, &s).is_ok(), "{scheme}");
+    }
+}
