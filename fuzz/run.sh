@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (libFuzzer through cargo-fuzz, on the nightly
+# toolchain) and prints a line per target: executions, executions per second, coverage
+# (libFuzzer's edge count "cov" and feature count "ft"), corpus size, and crashes.
+# Limits per input: 1 s (-timeout=1) and 512 MB (-rss_limit_mb=512). Every crash, timeout
+# or out-of-memory input is kept in fuzz/artifacts/TARGET/ and makes the script fail.
+# Seeds: the vectors, `seal demo`'s files, and fixture-made inputs (src/bin/seeds.rs).
+# Usage: bash fuzz/run.sh SECONDS [TARGET...]     (JOBS=2 runs two targets at a time)
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:?usage: bash fuzz/run.sh SECONDS [TARGET...]}
+shift
+jobs=${JOBS:-1}
+if [ $# -gt 0 ]; then targets=("$@"); else
+  targets=(); for f in fuzz_targets/*.rs; do targets+=("$(basename "$f" .rs)"); done
+fi
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
+cargo +nightly fuzz build -O
+bin=target/x86_64-unknown-linux-gnu/release
+
+# Seeds, made fresh each run.
+seeds=$PWD/seeds
+rm -rf "$seeds" logs
+mkdir -p "$seeds" logs
+"$bin/seeds" "$seeds"
+(cd .. && cargo run -q -p seal-cli -- demo --dir "$seeds/demo" >/dev/null)
+vectors=$PWD/../vectors
+seed() { # target file...
+  local t=$1
+  shift
+  mkdir -p "$seeds/$t"
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    # Large files make slow executions; the fuzzers grow inputs from small ones.
+    [ "$(stat -c %s "$f")" -le 300000 ] || continue
+    cp "$f" "$seeds/$t/$(echo "$f" | md5sum | cut -c1-12)-$(basename "$f")"
+  done
+}
+demo=$seeds/demo
+seed keys "$demo"/*.key "$demo"/*.pem "$vectors"/pki/openssl/*/*.key "$vectors"/pdf/pki/*.pem
+seed x509 "$demo"/*.pem "$demo"/*.crl "$vectors"/pki/openssl/*/*.pem "$vectors"/pki/openssl/*/*.crl \
+  "$vectors"/gbt38540/*.pem
+seed csr_ca "$demo"/*.csr "$vectors"/pki/openssl/*/*.csr
+seed ses "$demo"/*.esl "$demo"/*.ses "$vectors"/gbt38540/*.esl "$vectors"/gbt38540/*.dat \
+  "$vectors"/gbt38540/*.DER
+seed cms
+seed pdf_verify $(find "$vectors" -name '*.pdf') "$demo"/*.pdf
+seed pdf_stamp "$vectors"/pdf/*.pdf "$demo"/contract.pdf
+seed pdf_objects
+seed ofd "$vectors"/gbt38540/*.ofd
+seed json "$demo"/*.json
+seed licence "$demo"/licence.txt
+seed qr "$demo"/*.png $(find "$vectors"/dcc/qr -name '*.png' | head -40)
+seed trust_list
+seed der_tree
+
+run_one() { # target
+  local t=$1 log=logs/$1.log
+  mkdir -p "corpus/$t" "artifacts/$t" "$seeds/$t"
+  local extra=()
+  case $t in pdf_*) extra=(-max_len=262144) ;; esac
+  # libFuzzer exits non-zero on a crash; the artifacts count it below.
+  "$bin/$t" "corpus/$t" "$seeds/$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=512 \
+    -print_final_stats=1 -artifact_prefix="artifacts/$t/" "${extra[@]}" >"$log" 2>&1 || true
+}
+export -f run_one
+export bin seeds secs
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
+
+printf '%-12s %8s %12s %9s %7s %7s %7s %7s\n' target seconds executions exec/s cov ft corpus crashes
+failed=0
+for t in "${targets[@]}"; do
+  log=logs/$t.log
+  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
+  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  corpus=$(find "corpus/$t" -type f | wc -l)
+  crashes=$(find "artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
+  printf '%-12s %8s %12s %9s %7s %7s %7s %7s\n' "$t" "$secs" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes"
+  if [ "$crashes" -gt 0 ] || [ -z "$execs" ]; then
+    failed=1
+    find "artifacts/$t" -type f | sed 's/^/  artifact: fuzz\//'
+    [ -n "$execs" ] || tail -20 "$log"
+  fi
+done
+exit $failed
