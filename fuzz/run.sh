@@ -2,10 +2,16 @@
 # Runs every fuzz target for SECONDS (libFuzzer through cargo-fuzz, on the nightly
 # toolchain) and prints a line per target: executions, executions per second, coverage
 # (libFuzzer's edge count "cov" and feature count "ft"), corpus size, and crashes.
-# Limits per input: 1 s (-timeout=1) and 512 MB (-rss_limit_mb=512). Every crash, timeout
+# Limits per input: 1 s (-timeout=1, or TIMEOUT) and 512 MB (-rss_limit_mb=512). Every crash, timeout
 # or out-of-memory input is kept in fuzz/artifacts/TARGET/ and makes the script fail.
 # Seeds: the vectors, `seal demo`'s files, and fixture-made inputs (src/bin/seeds.rs).
 # Usage: bash fuzz/run.sh SECONDS [TARGET...]     (JOBS=2 runs two targets at a time)
+# RUNS=N stops a target after N executions if that comes before SECONDS.
+# Build: SANITIZER=address (the default) or none, PROFILE=release (the default) or dev. CI
+# replays the corpus with SANITIZER=none PROFILE=dev TIMEOUT=10, which builds in 2 minutes
+# where the optimised AddressSanitizer build takes 12 (unoptimised code needs the longer
+# limit per input); the long runs use the defaults. Both builds check integer overflow and
+# debug assertions.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:?usage: bash fuzz/run.sh SECONDS [TARGET...]}
@@ -15,8 +21,12 @@ if [ $# -gt 0 ]; then targets=("$@"); else
   targets=(); for f in fuzz_targets/*.rs; do targets+=("$(basename "$f" .rs)"); done
 fi
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
-cargo +nightly fuzz build -O
-bin=target/x86_64-unknown-linux-gnu/release
+sanitizer=${SANITIZER:-address}
+case ${PROFILE:-release} in
+  release) cargo +nightly fuzz build -O -a -s "$sanitizer"; bin=target/x86_64-unknown-linux-gnu/release ;;
+  dev) cargo +nightly fuzz build --dev -s "$sanitizer"; bin=target/x86_64-unknown-linux-gnu/debug ;;
+  *) echo "PROFILE must be release or dev" >&2; exit 2 ;;
+esac
 
 # Seeds, made fresh each run.
 seeds=$PWD/seeds
@@ -58,23 +68,25 @@ run_one() { # target
   local t=$1 log=logs/$1.log
   mkdir -p "corpus/$t" "artifacts/$t" "$seeds/$t"
   local extra=()
-  case $t in pdf_*) extra=(-max_len=262144) ;; esac
+  [ -z "${RUNS:-}" ] || extra+=(-runs="$RUNS")
+  case $t in pdf_*) extra+=(-max_len=262144) ;; esac
   # libFuzzer exits non-zero on a crash; the artifacts count it below.
-  "$bin/$t" "corpus/$t" "$seeds/$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=512 \
+  "$bin/$t" "corpus/$t" "$seeds/$t" -max_total_time="$secs" -timeout="$timeout" -rss_limit_mb=512 \
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" "${extra[@]}" >"$log" 2>&1 || true
 }
 export -f run_one
-export bin seeds secs
+timeout=${TIMEOUT:-1}
+export bin seeds secs timeout RUNS
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
 printf '%-12s %8s %12s %9s %7s %7s %7s %7s\n' target seconds executions exec/s cov ft corpus crashes
 failed=0
 for t in "${targets[@]}"; do
   log=logs/$t.log
-  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
-  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1 || true)
+  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log" | tail -1 || true)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
   corpus=$(find "corpus/$t" -type f | wc -l)
   crashes=$(find "artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
   printf '%-12s %8s %12s %9s %7s %7s %7s %7s\n' "$t" "$secs" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$crashes"

@@ -584,7 +584,7 @@ impl PublicKey {
             PublicKey::EcdsaP384(k) => ecdsa::nist_p384::sec1(k),
             PublicKey::EcdsaP521(k) => ecdsa::nist_p521::sec1(k),
             PublicKey::Ed25519(k) => k.as_bytes().to_vec(),
-            PublicKey::Rsa(k) => k.public_key_bytes(),
+            PublicKey::Rsa(k) => k.public_key_bytes().to_vec(),
             PublicKey::Sm2(k) => k.to_sec1_bytes().into_vec(),
         }
     }

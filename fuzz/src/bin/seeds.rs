@@ -7,6 +7,10 @@
 
 use std::path::Path;
 
+// Linked for libFuzzer's coverage callbacks, which the instrumented code calls: a build
+// without a sanitizer (`SANITIZER=none`) has no runtime that would supply them.
+use libfuzzer_sys as _;
+
 use seal_core::digest::HashAlg;
 use seal_core::keys::Signer;
 

@@ -23,6 +23,8 @@ use crate::error::{Error, Result};
 pub struct RsaKey {
     key: rsa::PublicKey,
     spki: Vec<u8>,
+    /// The length of `subjectPublicKey`'s contents, the last bytes of `spki`.
+    pkcs1_len: usize,
     bits: usize,
     leniency: Option<&'static str>,
 }
@@ -46,13 +48,10 @@ impl RsaKey {
         &self.spki
     }
 
-    /// The `subjectPublicKey` BIT STRING contents (DER `RSAPublicKey`).
-    pub(super) fn public_key_bytes(&self) -> Vec<u8> {
-        use der::Decode;
-        SubjectPublicKeyInfoRef::from_der(&self.spki)
-            .ok()
-            .and_then(|s| s.subject_public_key.as_bytes().map(<[u8]>::to_vec))
-            .unwrap_or_default()
+    /// The `subjectPublicKey` BIT STRING contents (DER `RSAPublicKey`): the SPKI's last
+    /// bytes, as the BIT STRING is its last field.
+    pub(super) fn public_key_bytes(&self) -> &[u8] {
+        &self.spki[self.spki.len() - self.pkcs1_len..]
     }
 }
 
@@ -75,7 +74,8 @@ pub(super) fn public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<RsaK
     debug_assert!(spki.algorithm.oid == OID_RSA_PSS || spki.algorithm.oid == super::OID_RSA);
     let spki_der = der::Encode::to_der(&spki).map_err(|e| Error::decode("RSA public key", e))?;
     let bits = key.n().bit_width() as usize;
-    Ok(RsaKey { key, spki: spki_der, bits, leniency })
+    debug_assert!(spki_der.ends_with(bits_of));
+    Ok(RsaKey { key, spki: spki_der, pkcs1_len: bits_of.len(), bits, leniency })
 }
 
 const NEGATIVE_MODULUS: &str = "the RSA modulus is encoded as a negative INTEGER (no leading \
@@ -122,7 +122,7 @@ pub(super) fn verify_prehash(
     #[cfg(feature = "aws-lc")]
     if key.leniency.is_none()
         && let Some(verdict) =
-            super::aws_lc::rsa_verify_prehash(key, &key.public_key_bytes(), scheme, digest, sig)
+            super::aws_lc::rsa_verify_prehash(key, key.public_key_bytes(), scheme, digest, sig)
     {
         return verdict;
     }
