@@ -92,7 +92,7 @@ impl PassArgs {
         } else if let Some(file) = &self.passphrase_file {
             PassphraseSource::File(file.clone())
         } else if self.passphrase_prompt {
-            PassphraseSource::Prompt
+            terminal_prompt()
         } else {
             PassphraseSource::None
         }
@@ -102,10 +102,27 @@ impl PassArgs {
     /// person is at the terminal (the key is only decrypted if it is encrypted).
     fn for_reading(&self) -> PassphraseSource {
         match self.source() {
-            PassphraseSource::None if std::io::stdin().is_terminal() => PassphraseSource::Prompt,
+            PassphraseSource::None if std::io::stdin().is_terminal() => terminal_prompt(),
             other => other,
         }
     }
+}
+
+/// Asks on the terminal without echo (twice for a new secret). The library does no terminal
+/// I/O of its own; this is the command's callback.
+fn terminal_prompt() -> PassphraseSource {
+    fn ask(question: String) -> seal_core::Result<seal_core::secret::Secret> {
+        rpassword::prompt_password(question)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|e| seal_core::Error::PassphraseUnavailable(format!("no terminal: {e}")))
+    }
+    PassphraseSource::callback(|request| {
+        let first = ask(format!("{}: ", request.what))?;
+        if request.confirm && *first != *ask(format!("{} (again): ", request.what))? {
+            return Err(seal_core::Error::PassphraseUnavailable("the two entries differ".into()));
+        }
+        Ok(first)
+    })
 }
 
 impl SubjectArgs {
