@@ -56,6 +56,7 @@ pub mod seal;
 pub mod secret;
 pub mod stamp;
 pub mod time;
+pub(crate) mod tlv;
 pub mod tsp;
 pub mod verify;
 

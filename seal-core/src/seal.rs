@@ -3,7 +3,6 @@
 mod chain;
 pub mod picture;
 mod ses;
-pub(crate) mod tlv;
 mod write;
 
 pub use chain::PKI_PATH;

@@ -390,7 +390,7 @@ fn rsa_spki(n: &[u8], e: &[u8]) -> Result<Vec<u8>> {
     let e = UintRef::new(e).map_err(bad)?;
     let mut body = n.to_der().map_err(bad)?;
     body.extend(e.to_der().map_err(bad)?);
-    let rsa_key = crate::seal::tlv::encode(0x30, &body);
+    let rsa_key = crate::tlv::encode(0x30, &body);
     let spki = spki::SubjectPublicKeyInfoOwned {
         algorithm: spki::AlgorithmIdentifierOwned {
             oid: super::OID_RSA,

@@ -30,7 +30,7 @@ use super::revocation::{RevocationReason, RevocationSource, RevocationStatus};
 use super::{certificate_key, key_usage};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::seal::tlv::{self, Seq};
+use crate::tlv::{self, Seq};
 use crate::time::UnixTime;
 
 /// How long a response without nextUpdate is taken as fresh after its thisUpdate.
@@ -446,7 +446,7 @@ pub fn build_response(
 
 /// `OCSPResponse { successful, responseBytes [0] { id-pkix-ocsp-basic, basic } }`.
 fn response_of_basic(basic: &[u8]) -> Vec<u8> {
-    use crate::seal::tlv::encode;
+    use crate::tlv::encode;
     // id-pkix-ocsp-basic, DER: 06 09 2B 06 01 05 05 07 30 01 01.
     let oid = [0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
     let bytes = encode(0x30, &[&oid[..], &encode(0x04, basic)].concat());

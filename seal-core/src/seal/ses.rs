@@ -38,7 +38,7 @@ use der::asn1::{Any, ObjectIdentifier};
 
 use der::Tagged;
 
-use super::tlv::Seq;
+use crate::tlv::Seq;
 use crate::error::{Error, Result};
 use crate::keys::{Algorithm, Signature, oid_name};
 use crate::pki::{self, Certificate};

@@ -24,7 +24,7 @@ use der::asn1::{ObjectIdentifier, OctetString, UtcTime};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::Algorithm;
-use crate::seal::tlv::{Seq, encode};
+use crate::tlv::{Seq, encode};
 use crate::time::UnixTime;
 use crate::tsp::{OID_SIGNATURE_TIMESTAMP, Timestamper};
 

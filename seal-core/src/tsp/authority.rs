@@ -129,7 +129,7 @@ impl Authority {
             ));
         }
         let tbs = cert.tbs_certificate();
-        let issuer_and_serial = crate::seal::tlv::encode(
+        let issuer_and_serial = crate::tlv::encode(
             0x30,
             &[
                 tbs.issuer().to_der().map_err(|e| Error::decode("issuer", e))?,

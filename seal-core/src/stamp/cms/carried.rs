@@ -8,7 +8,7 @@ use der::Tagged;
 use super::verify::{SignedData, attributes, find_signer};
 use crate::error::Result;
 use crate::pki::Certificate;
-use crate::seal::tlv::Seq;
+use crate::tlv::Seq;
 
 /// The certificates of a signature and of its timestamps.
 #[derive(Debug, Default)]

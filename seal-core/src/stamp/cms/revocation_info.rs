@@ -5,7 +5,7 @@
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Tagged};
 
-use crate::seal::tlv::{self, Seq};
+use crate::tlv::{self, Seq};
 
 /// CRLs and OCSP responses a signature carries; each is checked before it counts.
 #[derive(Default)]

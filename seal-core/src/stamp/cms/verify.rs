@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::keys::{Scheme, oid_name};
 use crate::pki::path::{self, Options, Purpose};
 use crate::pki::{self, Certificate, certificate_der};
-use crate::seal::tlv::{self, Seq, encode};
+use crate::tlv::{self, Seq, encode};
 use crate::seal::{Seal, check_seal_use};
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust};

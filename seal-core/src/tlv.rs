@@ -1,4 +1,5 @@
-//! A lenient reader over DER for the GB/T 38540 / GM/T 0031 structures.
+//! A lenient reader over DER, and a small DER writer: for the GB/T 38540 / GM/T 0031
+//! structures first, and shared by CMS, OCSP and RFC 3161, which write DER the same way.
 //!
 //! Vendor seal systems deviate from strict DER in small ways (explicit `critical FALSE`,
 //! raw `r || s` signatures, a v1 time as a BIT STRING of text). The structures are
