@@ -40,6 +40,13 @@ pub enum Error {
     Io(io::Error),
     /// A key was used with something that needs a different one.
     KeyMismatch(String),
+    /// The input needs a capability this build of seal-core leaves out (a cargo feature).
+    NotBuilt {
+        /// What the input needs, e.g. "PDF documents".
+        capability: &'static str,
+        /// The seal-core feature that brings it, e.g. "pdf".
+        feature: &'static str,
+    },
     /// An encrypted private key was given without a passphrase.
     PassphraseRequired,
     /// The passphrase could not be obtained (empty environment variable, unreadable file, no terminal).
@@ -95,6 +102,11 @@ impl Error {
         Error::Decode { what, detail: detail.to_string() }
     }
 
+    /// [`Error::NotBuilt`].
+    pub fn not_built(capability: &'static str, feature: &'static str) -> Error {
+        Error::NotBuilt { capability, feature }
+    }
+
     /// The innermost error, with any file context removed.
     pub fn root(&self) -> &Error {
         match self {
@@ -116,6 +128,11 @@ impl fmt::Display for Error {
             Error::InvalidInput(msg) => f.write_str(msg),
             Error::Io(e) => write!(f, "{e}"),
             Error::KeyMismatch(msg) => write!(f, "key mismatch: {msg}"),
+            Error::NotBuilt { capability, feature } => write!(
+                f,
+                "{capability} are not supported by this build (seal-core without its \
+                 `{feature}` feature)"
+            ),
             Error::PassphraseRequired => {
                 f.write_str("the private key is encrypted and no passphrase was given")
             }

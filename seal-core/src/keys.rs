@@ -17,6 +17,7 @@ mod aws_lc;
 mod ecdsa;
 mod ecdsa_p256;
 mod ed25519;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 mod private;
 pub mod rsa;

@@ -41,6 +41,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub mod ber;
@@ -48,7 +49,10 @@ pub mod digest;
 pub mod error;
 pub mod io;
 pub mod keys;
+#[cfg(feature = "licence")]
 pub mod licence;
+mod par;
+#[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod pem;
 pub mod pki;

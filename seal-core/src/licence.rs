@@ -6,10 +6,12 @@
 //! `lic` (a text claim: the licence). The protected header holds `alg` (`EdDSA` or `ES256`)
 //! and `kid`, the first 8 bytes of the SHA-256 of the issuer's certificate.
 
+#[cfg(feature = "licence-batch")]
 pub mod batch;
 mod cbor;
 pub mod dcc;
 pub mod number;
+#[cfg(any(feature = "qr-render", feature = "qr-read"))]
 pub mod qr;
 pub mod replay;
 pub mod schema;

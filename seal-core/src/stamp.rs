@@ -4,10 +4,15 @@
 //! - [`ofd`]: verifying stamped OFD documents.
 //! - PDFs are stamped inside, with a visible seal (PAdES): see [`crate::pdf`].
 
+mod batch;
 pub mod cms;
 pub mod detached;
+#[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "ofd")]
 pub mod ofd;
+
+pub use batch::{BatchItem, Job, collect_files, stamp_many};
 
 use crate::keys::Signer;
 use crate::pki::Certificate;
@@ -70,8 +75,15 @@ use crate::verify::{Report, Trust};
 pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> Result<Report> {
     if sig.is_none() {
         match sniff(file)? {
+            #[cfg(feature = "ofd")]
             Sniffed::Ofd => return ofd::verify(file, trust, at),
+            #[cfg(not(feature = "ofd"))]
+            Sniffed::Ofd => return Err(Error::not_built("OFD packages", "ofd").in_file(file)),
+            #[cfg(feature = "pdf")]
             Sniffed::Pdf => return crate::pdf::verify(file, trust, at),
+            #[cfg(not(feature = "pdf"))]
+            Sniffed::Pdf => return Err(Error::not_built("PDF documents", "pdf").in_file(file)),
+            #[cfg(feature = "json")]
             Sniffed::Json => {
                 let data = crate::io::read(file)?;
                 let doc = json::parse_document(&data).in_file(file)?;
@@ -82,6 +94,9 @@ pub fn verify(file: &Path, sig: Option<&Path>, trust: &Trust, at: UnixTime) -> R
                     return Ok(Report::new(file.display().to_string(), at, reports));
                 }
             }
+            // Without JSON stamps, a JSON file can still have a detached stamp beside it.
+            #[cfg(not(feature = "json"))]
+            Sniffed::Json => {}
             Sniffed::Other => {
                 if let Some((report, _)) = verify_enveloping(file, trust, at)? {
                     return Ok(report);
@@ -221,193 +236,9 @@ pub fn stamp_path(file: &Path, format: Format, out_dir: Option<&Path>) -> PathBu
     }
 }
 
-/// Every file under `inputs` (directories walked, sorted), leaving out stamps themselves:
-/// detached stamps (`.ses`, `.p7s`) always, and documents stamped inside (`*.stamped.pdf`,
-/// `*.stamped.json`) when found in a directory, so stamping a directory twice does not
-/// stamp its own outputs. Named explicitly, a stamped document is stamped again.
-pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        walk(input, &mut out, true)?;
-    }
-    Ok(out)
-}
-
-fn is_stamped_output(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase());
-    name.is_some_and(|n| n.ends_with(".stamped.pdf") || n.ends_with(".stamped.json"))
-}
-
-fn walk(path: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<()> {
-    let meta = std::fs::metadata(path).in_file(path)?;
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .in_file(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for e in entries {
-            walk(&e, out, false)?;
-        }
-    } else if path.extension().is_none_or(|e| e != "ses" && e != "p7s")
-        && (top || !is_stamped_output(path))
-    {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
-}
-
-/// The result of stamping one file in a batch.
-#[derive(Debug)]
-pub struct BatchItem {
-    /// The input file.
-    pub file: PathBuf,
-    /// The stamp written, or why not.
-    pub result: Result<PathBuf>,
-}
-
-/// A batch of files to stamp: with what, how and where.
-#[derive(Clone)]
-pub struct Job<'a> {
-    /// The seal, key and certificate.
-    pub key: StampKey<'a>,
-    /// The kind of stamp.
-    pub format: Format,
-    /// Write stamped files and stamps here instead of beside each file.
-    pub out_dir: Option<&'a Path>,
-    /// Replace existing outputs.
-    pub force: bool,
-    /// The signing time.
-    pub time: UnixTime,
-    /// Where and how PDFs are stamped (with [`Format::Auto`]).
-    pub pdf: crate::pdf::StampOptions,
-    /// A TSA to timestamp each signature with (CAdES-B-T); none: no timestamps.
-    pub timestamper: Option<&'a dyn crate::tsp::Timestamper>,
-}
-
-impl<'a> Job<'a> {
-    /// A job with the defaults: [`Format::Auto`], outputs beside the inputs, no overwriting,
-    /// the seal at the bottom right of each PDF's last page.
-    pub fn new(key: StampKey<'a>, time: UnixTime) -> Job<'a> {
-        Job {
-            key,
-            format: Format::Auto,
-            out_dir: None,
-            force: false,
-            time,
-            pdf: crate::pdf::StampOptions::default(),
-            timestamper: None,
-        }
-    }
-}
-
-/// Stamps many files in parallel on all cores; one failure does not stop the others.
-/// `progress` is called once per finished file. The seal's picture is prepared, and the key
-/// checked against the seal, once for all the files.
-///
-/// Every output is durable and complete before this returns it, as with
-/// [`crate::io::write_atomic`], but a batch does not pay two syncs per file in turn: each
-/// file is stamped under a temporary name, and a [`crate::io::Committer`] thread syncs them
-/// many at once, renames them into place and syncs each directory once, while the next
-/// files are being stamped. A crash (even `kill -9`) at any moment leaves only complete
-/// outputs under their real names, and perhaps hidden `.seal-tmp-*` files.
-pub fn stamp_many(
-    files: &[PathBuf],
-    job: &Job<'_>,
-    progress: &(dyn Fn() + Sync),
-) -> Vec<BatchItem> {
-    use rayon::prelude::*;
-    let appearance = std::sync::OnceLock::new();
-    // With the room a timestamp takes in a PDF's /Contents (from one real token of the TSA).
-    let checked = std::sync::OnceLock::new();
-    let committer = crate::io::Committer::new();
-    let staged: Vec<Option<Error>> = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, file)| {
-            let r = stage_one(file, job, &appearance, &checked);
-            progress();
-            match r {
-                Ok(s) => {
-                    committer.submit(i, s);
-                    None
-                }
-                Err(e) => Some(e),
-            }
-        })
-        .collect();
-    let mut committed: Vec<Option<Result<PathBuf>>> = files.iter().map(|_| None).collect();
-    for (i, r) in committer.finish() {
-        committed[i] = Some(r);
-    }
-    files
-        .iter()
-        .zip(staged.into_iter().zip(committed))
-        .map(|(file, (failed, committed))| {
-            let result = match (failed, committed) {
-                (Some(e), _) => Err(e),
-                (None, Some(r)) => r,
-                (None, None) => {
-                    Err(Error::InvalidInput(format!("{}: output not committed", file.display())))
-                }
-            };
-            BatchItem { file: file.clone(), result }
-        })
-        .collect()
-}
-
-type Once<T> = std::sync::OnceLock<std::result::Result<T, Error>>;
-
-/// One file of [`stamp_many`], up to its output written under a temporary name.
-fn stage_one<'a>(
-    file: &Path,
-    job: &Job<'a>,
-    appearance: &Once<crate::pdf::Appearance>,
-    checked: &Once<cms::CheckedKey<'a>>,
-) -> Result<crate::io::Staged> {
-    let out = stamp_path(file, job.format, job.out_dir);
-    if !job.force && out.exists() {
-        return Err(Error::AlreadyExists { path: out });
-    }
-    if job.format == Format::Auto && is_pdf(file) {
-        let app = match appearance.get_or_init(|| crate::pdf::Appearance::for_seal(job.key.seal)) {
-            Ok(a) => a,
-            Err(e) => return Err(Error::InvalidInput(e.to_string())),
-        };
-        let key = checked.get_or_init(|| {
-            let key = cms::CheckedKey::new(job.key)?;
-            Ok(match job.timestamper {
-                Some(ts) => key.with_timestamper(ts, cms::timestamp_room(ts)?),
-                None => key,
-            })
-        });
-        let key = match key {
-            Ok(k) => k,
-            Err(e) => return Err(Error::InvalidInput(e.to_string())),
-        };
-        let (pdf, time, force) = (&job.pdf, job.time, job.force);
-        let (staged, _) = crate::pdf::stage_checked(file, &out, key, app, pdf, time, force)?;
-        return Ok(staged);
-    }
-    if job.pdf.level >= crate::pdf::Level::Lt {
-        return Err(Error::InvalidInput(format!(
-            "{}: levels B-LT and B-LTA are for PDF stamps (PAdES); this file gets a detached \
-             stamp",
-            file.display()
-        )));
-    }
-    let (key, time) = (&job.key, job.time);
-    let bytes = match job.format {
-        Format::Cms => cms::stamp_file(file, key, time, job.timestamper)?,
-        Format::Auto if is_json(file) => json_stamp_bytes(file, key, time, job.timestamper)?,
-        _ => detached::stamp_file_timestamped(file, key, time, job.timestamper)?,
-    };
-    let opts = crate::io::WriteOptions::PUBLIC.force(job.force);
-    crate::io::stage_with(&out, opts, |f| Ok(std::io::Write::write_all(f, &bytes)?))
-}
-
 /// Reads a JSON document, adds a stamp (timestamped by `timestamper`, if any), and returns
 /// the stamped document (pretty-printed).
+#[cfg(feature = "json")]
 pub fn json_stamp_bytes(
     file: &Path,
     key: &StampKey<'_>,

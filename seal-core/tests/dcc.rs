@@ -1,7 +1,7 @@
 //! The public EU DCC test data (eu-digital-green-certificates/dgc-testdata, Apache-2.0,
 //! vectors/dcc/SOURCES.md): every case's expected decode, signature and expiry results,
 //! through `licence::dcc`.
-
+#![cfg(all(feature = "licence", feature = "qr-read"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;

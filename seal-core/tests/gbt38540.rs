@@ -1,6 +1,6 @@
 //! Real GB/T 38540 / GM/T 0031 seals and stamps made by other systems (ofdrw and the vendor
 //! systems behind it), from vectors/gbt38540/ (origin and licence in its SOURCES.md).
-
+#![cfg(feature = "ofd")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};

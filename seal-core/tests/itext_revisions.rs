@@ -2,7 +2,7 @@
 //! on what changed after each signature is iText's, except where `expect.json` says why
 //! not. The cryptography is not the point here (iText's test root is not trusted), only
 //! the modification analysis and the signature's place in the file.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! JSON stamps: JWS with an RFC 8785 detached payload, co-stamping, tampering, and interop
 //! with jwcrypto both ways.
-
+#![cfg(feature = "json")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -1,6 +1,6 @@
 //! Licences: issue, compact text, QR, verify; every way a licence can be wrong; and interop
 //! with pycose/cbor2/base45/zlib and zbarimg.
-
+#![cfg(all(feature = "licence", feature = "qr-render", feature = "qr-read"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

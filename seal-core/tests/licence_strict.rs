@@ -1,6 +1,6 @@
 //! Crafted licences: claims with two meanings or the wrong types are refused with the
 //! reason, never verified with a check skipped.
-
+#![cfg(feature = "licence")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -2,7 +2,7 @@
 //! a document timestamp proves when everything before it existed, and `pdf::extend`
 //! renews a document with a second TSA so that it verifies years after the first TSA's
 //! certificate, the stamper's and its CA's expired.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -1,7 +1,7 @@
 //! Crafted OFD packages built from the real vendor files in vectors/gbt38540/: a stamp must
 //! cover what a reader shows (OFD.xml's document, every page, resource and template), and
 //! a zip that reads differently in different readers is refused with its reason.
-
+#![cfg(feature = "ofd")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{Read, Write};

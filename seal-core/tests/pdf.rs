@@ -2,7 +2,7 @@
 //! stamped and checked by pyHanko, poppler's pdfsig and qpdf; pyHanko's own signatures are
 //! verified; crafted files for each attack class of the 2019 "PDF Insecurity" research are
 //! rejected; certification (DocMDP), existing fields and cross-page seals work.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

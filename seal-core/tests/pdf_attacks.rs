@@ -2,7 +2,7 @@
 //! than what was signed must fail, with its reason named; the benign changes (a later
 //! seal, filling a field where allowed) still pass. The files come from
 //! `common::pdfgen`; where the point is what a person sees, `pdftotext` shows it.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -1,7 +1,7 @@
 //! PDFs with the defects other writers leave that pyHanko, qpdf and poppler read anyway: a
 //! startxref a byte off (node-signpdf), an xref entry a few bytes off, `/Prev 0`. seal reads
 //! them, says in the report what it repaired, stamps them, and still catches a changed byte.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -2,7 +2,7 @@
 //! OpenSSL, encapsulates the SHA-1 digest of the signed bytes. seal checks it, and reports it
 //! intact but INDETERMINATE (SHA-1), as EU DSS does; poppler's pdfsig agrees; a changed
 //! byte fails.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

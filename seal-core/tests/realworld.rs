@@ -4,7 +4,7 @@
 //! signature pyHanko can judge, and nothing pyHanko finds modified may pass seal's
 //! modification check, except where the sidecar's `seal_differs` says why seal differs on
 //! purpose.
-
+#![cfg(feature = "pdf")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Who may sign what: only a seal-making authority makes seals, only a named trust-list
 //! signer signs trust lists; a certificate that merely chains to a root may do neither.
-
+#![cfg(feature = "licence")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -2,7 +2,7 @@
 //! requests with tokens that verify, whose serials never repeat (also across processes
 //! sharing the directory), and refuses what it cannot vouch for; a token is only as good
 //! as its imprint, its signature and its TSA's certificate.
-
+#![cfg(all(feature = "licence", feature = "json"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

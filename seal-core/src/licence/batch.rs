@@ -131,17 +131,13 @@ pub fn issue_many(
     now: UnixTime,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<(usize, Result<(Licence, String)>)> {
-    use rayon::prelude::*;
-    records
-        .into_par_iter()
-        .map(|(line, data)| {
-            let r = data.and_then(|d| {
-                let lic = prepare(schema, d, cert, now)?;
-                let text = to_text(&sign(&lic, signer, cert)?)?;
-                Ok((lic, text))
-            });
-            progress();
-            (line, r)
-        })
-        .collect()
+    crate::par::map_owned(records, |(line, data)| {
+        let r = data.and_then(|d| {
+            let lic = prepare(schema, d, cert, now)?;
+            let text = to_text(&sign(&lic, signer, cert)?)?;
+            Ok((lic, text))
+        });
+        progress();
+        (line, r)
+    })
 }

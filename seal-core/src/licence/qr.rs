@@ -2,16 +2,19 @@
 //! reading the text back from a photo or screenshot.
 
 use image::Luma;
+#[cfg(feature = "qr-render")]
 use qrcode::{EcLevel, QrCode};
 
 use crate::error::{Error, Result};
 
+#[cfg(feature = "qr-render")]
 fn code(text: &str) -> Result<QrCode> {
     QrCode::with_error_correction_level(text.as_bytes(), EcLevel::Q)
         .map_err(|e| Error::InvalidInput(format!("cannot make a QR code: {e}")))
 }
 
 /// A PNG of the QR code of `text`.
+#[cfg(feature = "qr-render")]
 pub fn png(text: &str) -> Result<Vec<u8>> {
     let img = code(text)?.render::<Luma<u8>>().min_dimensions(400, 400).build();
     let mut out = std::io::Cursor::new(Vec::new());
@@ -21,16 +24,21 @@ pub fn png(text: &str) -> Result<Vec<u8>> {
 }
 
 /// An SVG of the QR code of `text`.
+#[cfg(feature = "qr-render")]
 pub fn svg(text: &str) -> Result<String> {
     Ok(code(text)?.render::<qrcode::render::svg::Color<'_>>().min_dimensions(400, 400).build())
 }
 
 /// The largest picture read (pixels), so that reading one takes a moment and bounded
 /// memory. The QR reader itself looks at no more than 32 finder patterns and 8 codes.
+#[cfg(feature = "qr-read")]
 const MAX_PIXELS: u64 = 40_000_000;
+#[cfg(feature = "qr-read")]
 const MAX_FINDERS: usize = 32;
+#[cfg(feature = "qr-read")]
 const MAX_CODES: usize = 8;
 
+#[cfg(feature = "qr-read")]
 /// Reads the text of the QR code in an image (PNG or JPEG). A picture holding codes of
 /// different texts is refused (which one would the holder mean?), as are pictures too
 /// large, or with too many candidate codes, to read quickly.
@@ -78,6 +86,7 @@ pub fn read(image_bytes: &[u8]) -> Result<String> {
 
 /// The picture in grey, transparency put on white, inside a white border: a QR code needs
 /// a quiet zone around it, which screenshots and generated pictures often crop.
+#[cfg(feature = "qr-read")]
 fn load(image_bytes: &[u8]) -> Result<image::GrayImage> {
     let reader = || {
         image::ImageReader::new(std::io::Cursor::new(image_bytes))
@@ -114,7 +123,7 @@ fn load(image_bytes: &[u8]) -> Result<image::GrayImage> {
     Ok(gray)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "qr-render", feature = "qr-read"))]
 mod tests {
     use super::*;
 

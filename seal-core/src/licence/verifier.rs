@@ -102,9 +102,8 @@ pub fn verify_many(
     trust: &Trust,
     at: UnixTime,
 ) -> Vec<Result<(Licence, SignatureReport)>> {
-    use rayon::prelude::*;
     let verifier = Verifier::new(issuers, trust, at);
-    coses.par_iter().map(|c| verifier.verify(c)).collect()
+    crate::par::map_indexed(coses, |_, c| verifier.verify(c))
 }
 
 /// Every check of one licence. `ordered` says whether its claims are in deterministic

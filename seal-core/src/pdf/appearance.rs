@@ -14,6 +14,7 @@ pub const PT_PER_MM: f64 = 72.0 / 25.4;
 const DEFAULT_MM: f64 = 40.0;
 
 /// Dots per inch for rendering an SVG picture.
+#[cfg(feature = "picture")]
 const SVG_DPI: f64 = 300.0;
 
 /// A seal's picture ready to be written into PDFs.
@@ -53,6 +54,9 @@ impl Appearance {
                     Error::InvalidInput(format!("the seal's {kind} picture cannot be decoded: {e}"))
                 })?
                 .to_rgba8(),
+            #[cfg(not(feature = "picture"))]
+            "SVG" => return Err(Error::not_built("SVG seal pictures on PDF pages", "picture")),
+            #[cfg(feature = "picture")]
             "SVG" => {
                 let px = (w_mm / 25.4 * SVG_DPI).round().clamp(16.0, 4096.0) as u32;
                 let png = crate::seal::picture::render_svg(&p.data, px)?;

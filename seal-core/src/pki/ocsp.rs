@@ -30,8 +30,8 @@ use super::revocation::{RevocationReason, RevocationSource, RevocationStatus};
 use super::{certificate_key, key_usage};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::tlv::{self, Seq};
 use crate::time::UnixTime;
+use crate::tlv::{self, Seq};
 
 /// How long a response without nextUpdate is taken as fresh after its thisUpdate.
 pub const FRESH_WITHOUT_NEXT_UPDATE: u64 = 24 * 3600;

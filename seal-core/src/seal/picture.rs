@@ -53,6 +53,7 @@ pub fn draw_svg(name: &str, label: Option<&str>, size_mm: u32) -> String {
     svg
 }
 
+#[cfg(feature = "picture")]
 /// Renders [`draw_svg`] to PNG at `dpi` dots per inch. The name is set in the system's
 /// serif (or any) font; with no font installed the picture has the ring and star only.
 pub fn draw_png(name: &str, label: Option<&str>, size_mm: u32, dpi: u32) -> crate::Result<Vec<u8>> {
@@ -61,6 +62,7 @@ pub fn draw_png(name: &str, label: Option<&str>, size_mm: u32, dpi: u32) -> crat
     render_svg(svg.as_bytes(), px)
 }
 
+#[cfg(feature = "picture")]
 /// Renders an SVG picture to PNG, `width_px` pixels wide (the height keeps the aspect).
 pub fn render_svg(svg: &[u8], width_px: u32) -> crate::Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
@@ -120,6 +122,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "picture")]
     fn renders_a_red_png_of_the_printed_size() {
         let png = draw_png("Licensing Office", None, 40, 150).unwrap();
         assert_eq!(detect(&png), Some("PNG"));

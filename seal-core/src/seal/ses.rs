@@ -38,11 +38,11 @@ use der::asn1::{Any, ObjectIdentifier};
 
 use der::Tagged;
 
-use crate::tlv::Seq;
 use crate::error::{Error, Result};
 use crate::keys::{Algorithm, Signature, oid_name};
 use crate::pki::{self, Certificate};
 use crate::time::UnixTime;
+use crate::tlv::Seq;
 
 /// GM/T 0031-2014 (v1) or GB/T 38540-2020 (v4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -570,6 +570,15 @@ impl Stamp {
     /// The stamper's signature algorithm.
     pub fn signature_algorithm(&self) -> Result<Algorithm> {
         Algorithm::from_oid(self.algorithm_oid)
+    }
+
+    /// The hash of the stamp's `dataHash`: SM3 with SM2 (or an algorithm not known), SHA-256
+    /// with the others.
+    pub fn data_hash_alg(&self) -> crate::digest::HashAlg {
+        match self.signature_algorithm() {
+            Ok(Algorithm::Sm2Sm3) | Err(_) => crate::digest::HashAlg::Sm3,
+            Ok(_) => crate::digest::HashAlg::Sha256,
+        }
     }
 
     /// Checks the stamper's signature over DER(TBS_Sign); returns the form of the value and

@@ -24,8 +24,8 @@ use der::asn1::{ObjectIdentifier, OctetString, UtcTime};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::Algorithm;
-use crate::tlv::{Seq, encode};
 use crate::time::UnixTime;
+use crate::tlv::{Seq, encode};
 use crate::tsp::{OID_SIGNATURE_TIMESTAMP, Timestamper};
 
 use super::StampKey;

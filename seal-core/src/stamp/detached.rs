@@ -9,7 +9,6 @@ use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::pki::Certificate;
 use crate::seal::{Seal, Stamp, check_stamp, make_stamp_timestamped};
-use crate::stamp::ofd::hash_for;
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, SignatureReport, SubIndication, Trust};
 
@@ -48,7 +47,7 @@ pub fn verify_file(
         format!("stamp on {}", path.display()),
         format!("GB/T 38540 SES_Signature v{} (detached)", stamp.version.number()),
     );
-    let alg = hash_for(&stamp);
+    let alg = stamp.data_hash_alg();
     let (digest, size) = alg.hash_file(path)?;
     report.covers = format!(
         "{} of {} ({size} bytes), named \"{}\" in the stamp",

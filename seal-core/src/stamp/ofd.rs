@@ -21,7 +21,6 @@ use self::package::Package;
 use self::xml::{element_attrs, elements_text, normalize, references};
 use crate::digest::HashAlg;
 use crate::error::{Error, Result, ResultExt};
-use crate::keys::Algorithm;
 use crate::seal::{Stamp, check_stamp};
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, Report, SignatureReport, SubIndication, Trust};
@@ -185,7 +184,7 @@ fn verify_one(
     check_stamp(&stamp, trust, at, &mut report);
 
     // dataHash = hash(Signature.xml), and propertyInfo names it.
-    let alg = hash_for(&stamp);
+    let alg = stamp.data_hash_alg();
     let actual = alg.hash(&sig_xml);
     if stamp.data_hash == actual {
         report.push(CheckOutcome::passed(
@@ -258,12 +257,4 @@ fn verify_one(
         report.push(CheckOutcome::failed("references", SubIndication::HashFailure, bad.join("; ")));
     }
     (report, Some(covered))
-}
-
-/// The hash of a stamp's `dataHash`: SM3 with SM2, SHA-256 with our algorithms.
-pub(crate) fn hash_for(stamp: &Stamp) -> HashAlg {
-    match stamp.signature_algorithm() {
-        Ok(Algorithm::Sm2Sm3) | Err(_) => HashAlg::Sm3,
-        Ok(_) => HashAlg::Sha256,
-    }
 }

@@ -10,12 +10,12 @@ use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::keys::Signer;
 use crate::pki::path::Purpose;
-use crate::tlv::encode;
 use crate::stamp::cms::{
     Detached, OID_CONTENT_TYPE, OID_MESSAGE_DIGEST, OID_SIGNED_DATA, OID_SIGNING_CERT_V2, alg_id,
     attribute, der, octets, verify_encapsulated,
 };
 use crate::time::UnixTime;
+use crate::tlv::encode;
 use crate::verify::{CheckOutcome, SignatureReport, SubIndication, Trust};
 
 const SEQ: u8 = 0x30;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "pdf")]
 pub mod pdfgen;
 
 use seal_core::keys::{Algorithm, Kdf, PrivateKey};

@@ -3,8 +3,8 @@
 //! (RFC 3161 Appendix A). A valid one proves the signature existed at its time, which is
 //! then the time the signer's certificate is judged at (ETSI EN 319 102-1 §5.5).
 
-use crate::tlv::{Seq, raw};
 use crate::time::UnixTime;
+use crate::tlv::{Seq, raw};
 use crate::tsp::{self, OID_SIGNATURE_TIMESTAMP};
 use crate::verify::{SignatureReport, Trust};
 

@@ -26,9 +26,9 @@ use crate::error::{Error, Result};
 use crate::keys::{Scheme, oid_name};
 use crate::pki::path::{self, Options, Purpose};
 use crate::pki::{self, Certificate, certificate_der};
-use crate::tlv::{self, Seq, encode};
 use crate::seal::{Seal, check_seal_use};
 use crate::time::UnixTime;
+use crate::tlv::{self, Seq, encode};
 use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication, Trust};
 
 /// The ESS signing-certificate attribute, v1 (RFC 2634 §5.4): SHA-1 certificate hashes.
