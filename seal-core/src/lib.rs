@@ -65,3 +65,24 @@ pub mod tsp;
 pub mod verify;
 
 pub use error::{Error, Result};
+
+/// Verifies a stamped file now, whatever its format, as `seal verify FILE` does: a PDF or an
+/// OFD package or a JSON document with stamps inside, an enveloping CMS file (`.p7m`), or
+/// any file with a detached stamp beside it (`FILE.ses`, `FILE.p7s`). The report says
+/// TOTAL-PASSED only if every stamp is valid; see [`stamp::verify`] to name the stamp
+/// file or the validation time.
+///
+/// ```no_run
+/// use seal_core::verify::Trust;
+///
+/// # fn main() -> seal_core::Result<()> {
+/// let trust = Trust::from_anchors("root.pem")?;
+/// let report = seal_core::verify("contract.stamped.pdf", &trust)?;
+/// println!("{report}");
+/// assert!(report.is_valid());
+/// # Ok(())
+/// # }
+/// ```
+pub fn verify(file: impl AsRef<std::path::Path>, trust: &verify::Trust) -> Result<verify::Report> {
+    stamp::verify(file.as_ref(), None, trust, time::UnixTime::now())
+}

@@ -261,6 +261,32 @@ pub fn to_text(cose: &[u8]) -> Result<String> {
 /// The largest licence (COSE bytes) read.
 const MAX_LICENCE: u64 = 1 << 20;
 
+/// Verifies a licence's text (`LC1:...`, as its QR code holds it) now: every check of
+/// [`verify`], with the trust's intermediates and anchors as the issuers to find the
+/// licence's signer among (by its key id). For trust lists and status lists, see
+/// [`trust::verify_licence`]; for many licences, [`Verifier`].
+///
+/// ```no_run
+/// use seal_core::verify::Trust;
+///
+/// # fn main() -> seal_core::Result<()> {
+/// let mut trust = Trust::from_anchors("root.pem")?;
+/// trust.intermediates = seal_core::pki::load_certificates("licence-issuer.pem".as_ref())?;
+/// let text = std::fs::read_to_string("licence.txt")?;
+/// let (licence, report) = seal_core::licence::verify_text(&text, &trust)?;
+/// println!("{} for {}: {}", licence.number, licence.holder.name, report.indication);
+/// # Ok(())
+/// # }
+/// ```
+pub fn verify_text(
+    text: &str,
+    trust: &crate::verify::Trust,
+) -> Result<(Licence, crate::verify::SignatureReport)> {
+    let issuers: Vec<Certificate> =
+        trust.intermediates.iter().chain(&trust.anchors).cloned().collect();
+    verify(&from_text(text)?, &issuers, trust, crate::time::UnixTime::now())
+}
+
 /// Decodes the compact text form back to COSE bytes, saying which layer is broken.
 pub fn from_text(text: &str) -> Result<Vec<u8>> {
     let text = text.trim();

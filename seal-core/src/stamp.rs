@@ -67,6 +67,39 @@ impl StampKey<'_> {
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, ResultExt};
+
+/// Stamps a file now with the seal, as `seal stamp FILE` does, and returns where the
+/// output went: a PDF or JSON document gets the stamp inside (`doc.stamped.pdf`), any other
+/// file a detached GB/T 38540 stamp beside it (`FILE.ses`). The signer's certificate is
+/// the seal holder's whose key it is. An existing output is kept (an error); the output is
+/// written to a temporary file, synced and renamed. For many files, other formats, a
+/// timestamp or PDF placement, see [`stamp_many`] and [`Job`].
+///
+/// ```no_run
+/// use seal_core::keys::PrivateKey;
+/// use seal_core::seal::Seal;
+/// use seal_core::secret::PassphraseSource;
+///
+/// # fn main() -> seal_core::Result<()> {
+/// let seal = Seal::load("agency.esl".as_ref())?;
+/// let key = PrivateKey::load("agency.key".as_ref(), &PassphraseSource::Env("SEAL_PASS".into()))?;
+/// let out = seal_core::stamp::stamp("contract.pdf", &seal, &key)?;
+/// println!("wrote {}", out.display());
+/// # Ok(())
+/// # }
+/// ```
+pub fn stamp(
+    file: impl AsRef<Path>,
+    seal: &Seal,
+    signer: &dyn crate::keys::Signer,
+) -> Result<PathBuf> {
+    let file = file.as_ref();
+    let cert = seal.holder_for(signer.public_key())?;
+    let key = StampKey { seal, signer, cert: &cert, chain: &[] };
+    let job = Job::new(key, UnixTime::now());
+    let done = stamp_many(&[file.to_path_buf()], &job, &|| {}).into_iter().next();
+    done.map_or_else(|| Err(Error::InvalidInput("nothing stamped".into())), |item| item.result)
+}
 use crate::time::UnixTime;
 use crate::verify::{Report, Trust};
 

@@ -37,6 +37,16 @@ pub struct Trust {
     pub evidence_until: Option<crate::time::UnixTime>,
 }
 
+impl Trust {
+    /// Trust in the certificates of a file (PEM or DER), or of every file in a directory,
+    /// as trust anchors, and nothing else: no intermediates, no CRLs, the default policy.
+    /// See [`crate::pki::load_certificates_from`].
+    pub fn from_anchors(path: impl AsRef<std::path::Path>) -> crate::Result<Trust> {
+        let anchors = crate::pki::load_certificates_from(path.as_ref())?;
+        Ok(Trust { anchors, ..Trust::default() })
+    }
+}
+
 /// Requirements a verifier may add to the defaults.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -326,6 +326,7 @@ fn concurrent_issuers_never_collide_or_lose_records() {
 }
 
 #[test]
+#[cfg(feature = "encrypted-keys")]
 fn encrypted_ca_key() {
     let dir = tempfile::tempdir().unwrap();
     let pass_file = dir.path().join("pass");

@@ -29,6 +29,7 @@ pub enum Kdf {
     Scrypt,
 }
 
+#[cfg(feature = "encrypted-keys")]
 const PBKDF2_ITERATIONS: u32 = 600_000;
 
 /// A private key held in memory (from a key file), wiped when dropped.
@@ -163,7 +164,7 @@ impl PrivateKey {
             None => {
                 if pkcs8::PrivateKeyInfoRef::from_der(data).is_ok() {
                     PrivateKey::from_pkcs8_der(data)
-                } else if pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok() {
+                } else if is_encrypted_der(data) {
                     PrivateKey::from_encrypted_der(data, passphrase)
                 } else if let Ok(k) = private_from_sec1(data) {
                     Ok(k)
@@ -175,6 +176,12 @@ impl PrivateKey {
         }
     }
 
+    #[cfg(not(feature = "encrypted-keys"))]
+    fn from_encrypted_der(_der: &[u8], _passphrase: Option<&str>) -> Result<PrivateKey> {
+        Err(Error::not_built("encrypted key files", "encrypted-keys"))
+    }
+
+    #[cfg(feature = "encrypted-keys")]
     fn from_encrypted_der(der: &[u8], passphrase: Option<&str>) -> Result<PrivateKey> {
         let passphrase = passphrase.ok_or(Error::PassphraseRequired)?;
         let info = pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
@@ -220,6 +227,13 @@ impl PrivateKey {
     }
 
     /// The encrypted PKCS#8 DER encoding (PBES2 with AES-256-CBC).
+    #[cfg(not(feature = "encrypted-keys"))]
+    pub fn to_encrypted_der(&self, _passphrase: &str, _kdf: Kdf) -> Result<Zeroizing<Vec<u8>>> {
+        Err(Error::not_built("encrypted key files", "encrypted-keys"))
+    }
+
+    /// The encrypted PKCS#8 DER encoding (PBES2 with AES-256-CBC).
+    #[cfg(feature = "encrypted-keys")]
     pub fn to_encrypted_der(&self, passphrase: &str, kdf: Kdf) -> Result<Zeroizing<Vec<u8>>> {
         use pkcs8::pkcs5::pbes2::Parameters;
         use rand_core::TryRng;
@@ -311,6 +325,7 @@ fn private_from_pkcs1(der: &[u8]) -> Result<PrivateKey> {
 
 /// Refuses key derivation parameters that would take minutes or gigabytes: a damaged or
 /// hostile key file must not hang or exhaust the machine before the passphrase is checked.
+#[cfg(feature = "encrypted-keys")]
 fn check_kdf_limits(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
     use pkcs8::pkcs5::EncryptionScheme;
     use pkcs8::pkcs5::pbes2::Kdf as Pbes2Kdf;
@@ -348,7 +363,31 @@ fn check_kdf_limits(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
 pub fn is_encrypted(data: &[u8]) -> bool {
     match pem_block(data) {
         Ok(Some((label, _))) => label == "ENCRYPTED PRIVATE KEY",
-        Ok(None) => pkcs8::EncryptedPrivateKeyInfoRef::from_der(data).is_ok(),
+        Ok(None) => is_encrypted_der(data),
         Err(_) => false,
     }
+}
+
+/// True if `der` is an `EncryptedPrivateKeyInfo` (RFC 5958 §3): a SEQUENCE of an algorithm
+/// under PKCS#5 (`1.2.840.113549.1.5`: PBES2, or a PBES1 scheme) and an OCTET STRING. Read
+/// with `der` alone, so that a build without `encrypted-keys` still names such a file.
+fn is_encrypted_der(der: &[u8]) -> bool {
+    use der::asn1::{AnyRef, ObjectIdentifier};
+    use der::{Reader, SliceReader, Tag, Tagged};
+    const PKCS5: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5");
+    let read = || -> der::Result<bool> {
+        let top = AnyRef::from_der(der)?;
+        if top.tag() != Tag::Sequence {
+            return Ok(false);
+        }
+        let mut r = SliceReader::new(top.value())?;
+        let alg = AnyRef::decode(&mut r)?;
+        let data = AnyRef::decode(&mut r)?;
+        if alg.tag() != Tag::Sequence || data.tag() != Tag::OctetString || !r.is_finished() {
+            return Ok(false);
+        }
+        let oid = ObjectIdentifier::decode(&mut SliceReader::new(alg.value())?)?;
+        Ok(oid.parent() == Some(PKCS5))
+    };
+    read().unwrap_or(false)
 }

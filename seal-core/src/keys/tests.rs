@@ -23,9 +23,13 @@ fn pkcs8_roundtrip_plain_and_encrypted() {
         let der = key.to_pkcs8_der().unwrap();
         assert_eq!(PrivateKey::from_bytes(&der, None).unwrap().public_key(), key.public_key());
 
+        #[cfg(feature = "encrypted-keys")]
         for kdf in [Kdf::Scrypt, Kdf::Pbkdf2Sha256] {
             let enc = key.to_pem(Some("hunter22"), kdf).unwrap();
             assert!(is_encrypted(enc.as_bytes()));
+            let enc_der = key.to_encrypted_der("hunter22", kdf).unwrap();
+            assert!(is_encrypted(&enc_der), "DER told apart as pkcs8 reads it");
+            assert!(!is_encrypted(&der));
             let back = PrivateKey::from_bytes(enc.as_bytes(), Some("hunter22")).unwrap();
             assert_eq!(back.public_key(), key.public_key());
             assert!(matches!(
@@ -38,6 +42,34 @@ fn pkcs8_roundtrip_plain_and_encrypted() {
             ));
         }
     }
+}
+
+/// An `EncryptedPrivateKeyInfo` with PBES2 parameters left empty: enough to be told
+/// apart, not to be decrypted.
+const FAKE_ENCRYPTED: &[u8] = &[
+    0x30, 0x14, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d, 0x30,
+    0x00, 0x04, 0x03, 0x01, 0x02, 0x03,
+];
+
+#[test]
+fn encrypted_der_is_told_apart() {
+    assert!(is_encrypted(FAKE_ENCRYPTED));
+    let mut other = FAKE_ENCRYPTED.to_vec();
+    other[14] = 0x0c; // 1.2.840.113549.1.5.12: PBKDF2 itself, still under PKCS#5
+    assert!(is_encrypted(&other));
+    other[10] = 0x0e; // outside PKCS#5
+    assert!(!is_encrypted(&other));
+    assert!(!is_encrypted(b"\x30\x00"));
+}
+
+#[cfg(not(feature = "encrypted-keys"))]
+#[test]
+fn without_the_feature_an_encrypted_key_is_named_and_refused() {
+    let err = PrivateKey::from_bytes(FAKE_ENCRYPTED, Some("pass")).unwrap_err();
+    assert!(matches!(err, Error::NotBuilt { feature: "encrypted-keys", .. }), "{err}");
+    let key = PrivateKey::generate(Algorithm::Ed25519).unwrap();
+    let err = key.to_pem(Some("pass"), Kdf::Scrypt).unwrap_err();
+    assert!(err.to_string().contains("encrypted-keys"), "{err}");
 }
 
 #[test]

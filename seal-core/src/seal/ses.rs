@@ -167,6 +167,26 @@ pub struct Seal {
 }
 
 impl Seal {
+    /// The holder certificate whose key is `key`: the certificate a signer with that key
+    /// stamps under.
+    pub fn holder_for(&self, key: &crate::keys::PublicKey) -> Result<Certificate> {
+        self.holder_certificates()
+            .into_iter()
+            .find(|c| pki::certificate_key(c).is_ok_and(|k| &k == key))
+            .ok_or_else(|| {
+                crate::Error::KeyMismatch(format!(
+                    "the key is not the key of any holder of seal \"{}\"",
+                    self.name
+                ))
+            })
+    }
+
+    /// Reads a seal file (`.esl`, DER), naming the file in any error.
+    pub fn load(path: &std::path::Path) -> Result<Seal> {
+        use crate::error::ResultExt;
+        Seal::from_der(&crate::io::read(path)?).in_file(path)
+    }
+
     /// Reads a seal (v1 or v4, told apart by the number of elements of `SESeal`).
     pub fn from_der(der: &[u8]) -> Result<Seal> {
         let top = Seq::parse("electronic seal (SESeal)", der)?;
