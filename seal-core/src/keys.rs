@@ -388,6 +388,11 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
     }
 }
 
+/// The key type of an algorithm this build leaves out (its cargo feature is off, see
+/// [`Error::NotBuilt`]): there is no value of it, so no such key can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absent {}
+
 /// A public key, parsed and ready to verify.
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -407,7 +412,7 @@ pub enum PublicKey {
     /// An RSA key.
     Rsa(Box<rsa::RsaKey>),
     /// An SM2 key (verification only).
-    Sm2(::sm2::PublicKey),
+    Sm2(sm2::Key),
 }
 
 impl PublicKey {
@@ -564,7 +569,7 @@ impl PublicKey {
             PublicKey::Rsa(k) => return Ok(k.spki_der().to_vec()),
             PublicKey::EcdsaP256(k) => k.to_public_key_der(),
             PublicKey::Ed25519(k) => k.to_public_key_der(),
-            PublicKey::Sm2(k) => k.to_public_key_der(),
+            PublicKey::Sm2(k) => return sm2::spki_der(k),
         };
         Ok(doc.map_err(|e| Error::decode("public key", e))?.into_vec())
     }
@@ -586,7 +591,7 @@ impl PublicKey {
             PublicKey::EcdsaP521(k) => ecdsa::nist_p521::sec1(k),
             PublicKey::Ed25519(k) => k.as_bytes().to_vec(),
             PublicKey::Rsa(k) => k.public_key_bytes().to_vec(),
-            PublicKey::Sm2(k) => k.to_sec1_bytes().into_vec(),
+            PublicKey::Sm2(k) => sm2::sec1(k),
         }
     }
 

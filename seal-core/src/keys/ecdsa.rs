@@ -110,22 +110,76 @@ pub(crate) mod nist_p384 {
     }
 }
 
+/// The same functions for a curve this build leaves out (its cargo feature is off): no key
+/// of it can be read, so the functions over a key are never called, and the others say
+/// which feature would bring the curve.
+#[cfg(not(all(feature = "p521", feature = "brainpool")))]
+macro_rules! absent_curve {
+    ($name:literal, $feature:literal) => {
+        use super::*;
+
+        pub(crate) type Key = crate::keys::Absent;
+
+        fn absent() -> Error {
+            Error::not_built(concat!($name, " keys and signatures"), $feature)
+        }
+
+        pub(crate) fn from_spki(_spki: SubjectPublicKeyInfoRef<'_>) -> Result<Key> {
+            Err(absent())
+        }
+
+        pub(crate) fn verify_prehash(
+            key: &Key,
+            _digest: &[u8],
+            _sig: &[u8],
+            _der: bool,
+        ) -> std::result::Result<(), BadSignature> {
+            match *key {}
+        }
+
+        pub(crate) fn raw_from_der(_der: &[u8]) -> Result<Vec<u8>> {
+            Err(absent())
+        }
+
+        pub(crate) fn der_from_raw(_raw: &[u8]) -> Result<Vec<u8>> {
+            Err(absent())
+        }
+
+        pub(crate) fn spki_der(key: &Key) -> Result<Vec<u8>> {
+            match *key {}
+        }
+
+        pub(crate) fn sec1(key: &Key) -> Vec<u8> {
+            match *key {}
+        }
+    };
+}
+
 pub(crate) mod nist_p521 {
+    #[cfg(feature = "p521")]
     curve!("P-521", ::p521::ecdsa::VerifyingKey, ::p521::ecdsa::Signature);
+    #[cfg(not(feature = "p521"))]
+    absent_curve!("P-521", "p521");
 }
 
 pub(crate) mod brainpool_p256 {
+    #[cfg(feature = "brainpool")]
     curve!(
         "brainpoolP256r1",
         ::ecdsa::VerifyingKey<::bp256::BrainpoolP256r1>,
         ::ecdsa::Signature<::bp256::BrainpoolP256r1>
     );
+    #[cfg(not(feature = "brainpool"))]
+    absent_curve!("brainpoolP256r1", "brainpool");
 }
 
 pub(crate) mod brainpool_p384 {
+    #[cfg(feature = "brainpool")]
     curve!(
         "brainpoolP384r1",
         ::ecdsa::VerifyingKey<::bp384::BrainpoolP384r1>,
         ::ecdsa::Signature<::bp384::BrainpoolP384r1>
     );
+    #[cfg(not(feature = "brainpool"))]
+    absent_curve!("brainpoolP384r1", "brainpool");
 }
