@@ -17,10 +17,9 @@ pub mod replay;
 pub mod schema;
 pub mod trust;
 mod verifier;
+mod zlib;
 
 pub use verifier::{Verifier, verify, verify_many};
-
-use std::io::{Read, Write};
 
 use ciborium::Value as Cbor;
 use coset::{
@@ -253,13 +252,11 @@ pub(crate) fn cose_verifies(sign1: &CoseSign1, cert: &Certificate) -> bool {
 
 /// The compact text form: `LC1:` + base45(zlib(COSE)).
 pub fn to_text(cose: &[u8]) -> Result<String> {
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(cose)?;
-    Ok(format!("{PREFIX}{}", base45::encode(z.finish()?)))
+    Ok(format!("{PREFIX}{}", base45::encode(zlib::deflate(cose))))
 }
 
 /// The largest licence (COSE bytes) read.
-const MAX_LICENCE: u64 = 1 << 20;
+const MAX_LICENCE: usize = 1 << 20;
 
 /// Verifies a licence's text (`LC1:...`, as its QR code holds it) now: every check of
 /// [`verify`], with the trust's intermediates and anchors as the issuers to find the
@@ -299,17 +296,9 @@ pub fn from_text(text: &str) -> Result<Vec<u8>> {
     let compressed = base45::decode(body).map_err(|e| {
         Error::decode("licence text (base45)", format!("{e:?}: truncated or mistyped"))
     })?;
-    let mut out = Vec::new();
-    let mut z = flate2::bufread::ZlibDecoder::new(&compressed[..]);
     // A licence is small; never inflate a bomb.
-    (&mut z)
-        .take(MAX_LICENCE + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::decode("licence text (zlib)", e))?;
-    if out.len() as u64 > MAX_LICENCE {
-        return Err(Error::decode("licence text (zlib)", "inflates beyond 1 MiB"));
-    }
-    let rest = z.into_inner();
+    let (out, used) = zlib::inflate(&compressed, MAX_LICENCE, "licence text (zlib)")?;
+    let rest = &compressed[used..];
     if !rest.is_empty() {
         return Err(Error::decode(
             "licence text (zlib)",

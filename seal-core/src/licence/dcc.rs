@@ -12,8 +12,6 @@
 //! certificate whose key id matches (kids may collide), or with all of them if the header
 //! has none; then the CWT times against the validation time and the DSC's validity.
 
-use std::io::Read;
-
 use ciborium::Value as Cbor;
 use coset::CoseSign1;
 
@@ -27,7 +25,7 @@ use crate::verify::{CheckOutcome, SignatureReport, SignerIdentity, SubIndication
 pub const PREFIX: &str = "HC1:";
 
 /// The most a DCC may inflate to: real ones are under 2 KiB.
-const MAX_COSE: u64 = 64 << 10;
+const MAX_COSE: usize = 64 << 10;
 
 /// What a DCC says, read after its signature was checked.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -55,14 +53,7 @@ pub fn unpack(text: &str) -> Result<Vec<u8>> {
     })?;
     let compressed = base45::decode(body)
         .map_err(|e| Error::decode("DCC (base45)", format!("{e:?}: truncated or mistyped")))?;
-    let mut out = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .take(MAX_COSE + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::decode("DCC (zlib)", e))?;
-    if out.len() as u64 > MAX_COSE {
-        return Err(Error::decode("DCC (zlib)", "inflates beyond 64 KiB"));
-    }
+    let (out, _) = super::zlib::inflate(&compressed, MAX_COSE, "DCC (zlib)")?;
     Ok(out)
 }
 

@@ -10,8 +10,6 @@
 //!   string, zlib-compressed: bit `i` set means the licence whose `status_index` is `i` is
 //!   revoked.
 
-use std::io::{Read, Write};
-
 use base64ct::{Base64, Encoding};
 
 use super::{Licence, cose_verifies, decode_cose, key_id, sign_cose};
@@ -296,14 +294,13 @@ pub fn sign_status_list(
         }
         bits[(i / 8) as usize] |= 0x80 >> (i % 8);
     }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(&bits)?;
+    let compressed = super::zlib::deflate(&bits);
     let body = StatusListBody {
         sequence,
         issued,
         next_update,
         size,
-        bits: Base64::encode_string(&z.finish()?),
+        bits: Base64::encode_string(&compressed),
     };
     sign_cose(to_cbor(&body)?, signer, cert, false)
 }
@@ -331,11 +328,7 @@ pub fn open_status_list(cose: &[u8], issuers: &[Certificate]) -> Result<StatusLi
         .filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..]))
         .any(|c| cose_verifies(&sign1, c));
     let compressed = Base64::decode_vec(&body.bits).map_err(|e| Error::decode("status list", e))?;
-    let mut bits = Vec::new();
-    flate2::read::ZlibDecoder::new(&compressed[..])
-        .take(2 * 1024 * 1024 + 1)
-        .read_to_end(&mut bits)
-        .map_err(|e| Error::decode("status list (zlib)", e))?;
+    let (bits, _) = super::zlib::inflate(&compressed, 2 << 20, "status list (zlib)")?;
     if (bits.len() as u64) < body.size.div_ceil(8) {
         return Err(Error::decode("status list", "fewer bits than its size"));
     }
