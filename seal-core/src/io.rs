@@ -65,7 +65,7 @@ pub fn write_atomic_with(
 /// temporary file is removed.
 #[derive(Debug)]
 pub struct Staged {
-    tmp: tempfile::TempPath,
+    tmp: Temp,
     path: PathBuf,
     opts: WriteOptions,
 }
@@ -88,17 +88,80 @@ pub fn stage_with(
     if !opts.force && path.symlink_metadata().is_ok() {
         return Err(Error::AlreadyExists { path: path.to_path_buf() });
     }
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX);
-    // Temporary files are created 0600; a public output gets the usual 0644.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(if opts.private { 0o600 } else { 0o644 }));
+    let (tmp, mut file) = Temp::create(parent(path), opts.private).in_file(path)?;
+    write(&mut file).in_file(path)?;
+    drop(file);
+    Ok(Staged { tmp, path: path.to_path_buf(), opts })
+}
+
+/// A temporary file beside an output, removed when dropped unless it was renamed into place.
+#[derive(Debug)]
+struct Temp {
+    path: PathBuf,
+    placed: bool,
+}
+
+impl Temp {
+    /// Creates `DIR/.seal-tmp-RANDOM`, new (never an existing file), with mode 0600 for a
+    /// private output and 0644 (less the umask) for a public one.
+    fn create(dir: &Path, private: bool) -> std::io::Result<(Temp, fs::File)> {
+        let mut tries = 0;
+        loop {
+            let mut random = [0u8; 8];
+            getrandom::fill(&mut random).map_err(std::io::Error::other)?;
+            let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
+            let path = dir.join(format!("{TEMP_PREFIX}{name}"));
+            let mut open = fs::OpenOptions::new();
+            open.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                open.mode(if private { 0o600 } else { 0o644 });
+            }
+            #[cfg(not(unix))]
+            let _ = private;
+            match open.open(&path) {
+                Ok(file) => return Ok((Temp { path, placed: false }, file)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 8 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
     }
-    let mut tmp = builder.tempfile_in(parent(path)).in_file(path)?;
-    write(tmp.as_file_mut()).in_file(path)?;
-    Ok(Staged { tmp: tmp.into_temp_path(), path: path.to_path_buf(), opts })
+
+    /// Renames the file to `dest`, replacing any file there.
+    fn replace(mut self, dest: &Path) -> std::io::Result<()> {
+        fs::rename(&self.path, dest)?;
+        self.placed = true;
+        Ok(())
+    }
+
+    /// Puts the file at `dest` only if nothing is there: a hard link, which the system
+    /// refuses atomically when `dest` exists, then the temporary name removed. Where hard
+    /// links are not supported (FAT, some network filesystems), a check and a rename, which a
+    /// file created between the two would lose to.
+    fn place_new(mut self, dest: &Path) -> std::io::Result<()> {
+        match fs::hard_link(&self.path, dest) {
+            Ok(()) => {
+                self.placed = true;
+                // Only the temporary name goes; a crash before this leaves a hidden link.
+                let _ = fs::remove_file(&self.path);
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) if dest.symlink_metadata().is_ok() => {
+                Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+            }
+            Err(_) => self.replace(dest),
+        }
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// The name every temporary output starts with (a crash may leave such hidden files behind,
@@ -118,7 +181,7 @@ const SYNC_THREADS: usize = 16;
 pub fn commit_all(staged: Vec<Staged>) -> Vec<Result<PathBuf>> {
     // 1. Sync the data: a rename must never make visible a file whose content could be lost.
     let synced: Vec<std::io::Result<()>> = if staged.len() <= 1 {
-        staged.iter().map(|s| sync_path(&s.tmp)).collect()
+        staged.iter().map(|s| sync_path(&s.tmp.path)).collect()
     } else {
         let mut out: Vec<Option<std::io::Result<()>>> = staged.iter().map(|_| None).collect();
         let per = staged.len().div_ceil(SYNC_THREADS);
@@ -126,7 +189,7 @@ pub fn commit_all(staged: Vec<Staged>) -> Vec<Result<PathBuf>> {
             for (items, results) in staged.chunks(per).zip(out.chunks_mut(per)) {
                 scope.spawn(move || {
                     for (s, r) in items.iter().zip(results) {
-                        *r = Some(sync_path(&s.tmp));
+                        *r = Some(sync_path(&s.tmp.path));
                     }
                 });
             }
@@ -144,15 +207,15 @@ pub fn commit_all(staged: Vec<Staged>) -> Vec<Result<PathBuf>> {
             synced.in_file(&s.path)?;
             let path = s.path;
             if s.opts.force {
-                s.tmp.persist(&path).map_err(|e| Error::Io(e.error)).in_file(&path)?;
+                s.tmp.replace(&path).in_file(&path)?;
             } else {
                 s.tmp
-                    .persist_noclobber(&path)
+                    .place_new(&path)
                     .map_err(|e| {
-                        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                        if e.kind() == std::io::ErrorKind::AlreadyExists {
                             Error::AlreadyExists { path: path.clone() }
                         } else {
-                            Error::Io(e.error)
+                            Error::Io(e)
                         }
                     })
                     .in_file(&path)?;
@@ -287,6 +350,30 @@ mod tests {
         let public = dir.path().join("cert.pem");
         write_atomic(&public, b"public", WriteOptions::PUBLIC).unwrap();
         assert_eq!(fs::metadata(&public).unwrap().permissions().mode() & 0o777, 0o644);
+    }
+
+    #[test]
+    fn a_file_that_appears_after_staging_is_kept_and_nothing_is_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.txt");
+        let staged = stage_with(&p, WriteOptions::PUBLIC, |f| Ok(f.write_all(b"ours")?)).unwrap();
+        let tmp = staged.tmp.path.clone();
+        assert!(tmp.file_name().unwrap().to_string_lossy().starts_with(TEMP_PREFIX));
+        assert_eq!(fs::read(&tmp).unwrap(), b"ours");
+        fs::write(&p, b"theirs").unwrap(); // another program, between staging and commit
+        let err = commit_all(vec![staged]).pop().unwrap().unwrap_err();
+        assert!(matches!(err.root(), Error::AlreadyExists { .. }), "{err}");
+        assert_eq!(fs::read(&p).unwrap(), b"theirs");
+        assert!(!tmp.exists(), "the temporary file is removed");
+        // Staged and dropped without a commit: nothing is left either.
+        let q = dir.path().join("never.txt");
+        let staged = stage_with(&q, WriteOptions::PUBLIC, |f| Ok(f.write_all(b"x")?)).unwrap();
+        drop(staged);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Two outputs staged at once get two temporary names.
+        let a = stage_with(&q, WriteOptions::PUBLIC, |_| Ok(())).unwrap();
+        let b = stage_with(&p, WriteOptions::PUBLIC.force(true), |_| Ok(())).unwrap();
+        assert_ne!(a.tmp.path, b.tmp.path);
     }
 
     #[test]
