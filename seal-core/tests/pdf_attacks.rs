@@ -412,3 +412,66 @@ fn shadow_attacks_hide_then_reveal() {
     assert!(!shown(&f, &regenerated, 1).contains("0101234567"), "poppler shows an empty page");
     assert_caught(&f, &regenerated, "generation");
 }
+
+/// A type-2 xref stream row (W [1 4 2]): object in object stream `stm`, at `index`.
+fn in_stream(stm: u32, index: u16) -> Vec<u8> {
+    let mut r = vec![2];
+    r.extend_from_slice(&stm.to_be_bytes());
+    r.extend_from_slice(&index.to_be_bytes());
+    r
+}
+
+/// Object streams that need themselves to be read (an object stream said to be inside
+/// itself; an object stream whose /Length is inside it) are errors, not an endless descent
+/// (pdf_stamp fuzz target: the stack overflowed). PDF 2.0 §7.5.7 allows neither.
+#[test]
+fn object_streams_that_need_themselves_are_refused() {
+    let f = Fixture::new(Algorithm::Ed25519);
+    let app = Appearance::for_seal(&f.seal).unwrap();
+    let doc = base(&Base::default());
+    let next = free(&doc);
+    // The catalog is in object stream `next`, and so is `next` itself.
+    let inside_itself = update_xref_stream(&doc, &[], "[1 4 2]", &|_| {
+        vec![(CATALOG, in_stream(next, 0)), (next, in_stream(next, 1))]
+    });
+    // The catalog is in object stream `next`, whose /Length `next + 1` is in it too.
+    let objstm = format!(
+        "<</Type/ObjStm/N 1/First 4/Length {} 0 R>>\nstream\n1 0 <<>>\nendstream",
+        next + 1
+    );
+    let length_inside = update_xref_stream(&doc, &[(next, objstm)], "[1 4 2]", &|o| {
+        vec![(CATALOG, in_stream(next, 0)), (next, row(1, o[0].1)), (next + 1, in_stream(next, 1))]
+    });
+    // 200 object streams S0..S199, the /Length of each an object inside the next.
+    let stream = |i: u32| next + 10 + i;
+    let length = |i: u32| next + 1000 + i;
+    let chain: Vec<(u32, String)> = (0..200)
+        .map(|i| {
+            let body = "<</Type/ObjStm/N 1/First 4";
+            (stream(i), format!("{body}/Length {} 0 R>>\nstream\n1 0 <<>>\nendstream", length(i)))
+        })
+        .collect();
+    let chained = update_xref_stream(&doc, &chain, "[1 4 2]", &|o| {
+        let mut rows = vec![(CATALOG, in_stream(stream(0), 0))];
+        for (i, (n, at)) in (0u32..).zip(o) {
+            rows.push((*n, row(1, *at)));
+            rows.push((length(i), in_stream(stream(i + 1), 0)));
+        }
+        rows
+    });
+    let cases = [
+        ("inside itself", inside_itself, "not an uncompressed object"),
+        ("its /Length inside", length_inside, "needed to read itself"),
+        ("chained", chained, "4 deep"),
+    ];
+    for (name, doc, words) in cases {
+        let err = pdf::stamp_to_vec(&doc, &f.key(), &app, &StampOptions::default(), t())
+            .err()
+            .unwrap_or_else(|| panic!("{name}: stamped"));
+        assert!(err.to_string().contains(words), "{name}: {err}");
+        match pdf::verify_bytes(&doc, "loop.pdf", &f.trust(), t()) {
+            Err(e) => assert!(e.to_string().contains(words), "{name}: {e}"),
+            Ok(r) => assert_ne!(r.indication, Indication::TotalPassed, "{name}: {r}"),
+        }
+    }
+}

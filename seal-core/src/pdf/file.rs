@@ -92,6 +92,8 @@ pub struct PdfFile<S: Source> {
     /// The offset `startxref` names.
     pub startxref: u64,
     objstm_cache: std::cell::RefCell<HashMap<u32, std::rc::Rc<ObjStm>>>,
+    /// The object streams being read (for the /Length of one that is inside itself).
+    objstm_loading: std::cell::RefCell<Vec<u32>>,
     /// What was repaired while reading, for the report (see [`PdfFile::repairs`]).
     repairs: std::cell::RefCell<Vec<String>>,
 }
@@ -137,6 +139,7 @@ impl<S: Source> PdfFile<S> {
             sections: Vec::new(),
             startxref,
             objstm_cache: Default::default(),
+            objstm_loading: Default::default(),
             repairs: Default::default(),
         };
         let mut next = Some(startxref);
@@ -481,13 +484,37 @@ impl<S: Source> PdfFile<S> {
         let os = match cached {
             Some(os) => os,
             None => {
-                let Object::Stream(s) = self.get_in(Ref::new(stm), |_| true)? else {
-                    return Err(invalid(format!("object stream {stm} is not a stream")));
-                };
+                // PDF 2.0 §7.5.7: an object stream is not itself in an object stream, nor is
+                // its /Length; either would need the stream to read the stream.
+                if !matches!(self.entry_in(stm, |_| true), Some((Entry::At(..), _))) {
+                    return Err(invalid(format!(
+                        "object stream {stm} is not an uncompressed object of the file"
+                    )));
+                }
+                if self.objstm_loading.borrow().contains(&stm) {
+                    return Err(invalid(format!(
+                        "object stream {stm} is needed to read itself (its /Length is inside it)"
+                    )));
+                }
+                // One object stream's /Length in another's, and so on: a few, not a descent
+                // as deep as the file has streams.
+                if self.objstm_loading.borrow().len() >= 4 {
+                    return Err(invalid(format!(
+                        "object stream {stm}: object streams whose /Length is in another \
+                         object stream nest more than 4 deep"
+                    )));
+                }
+                self.objstm_loading.borrow_mut().push(stm);
+                let loaded = self.get_in(Ref::new(stm), |_| true).and_then(|o| match o {
+                    Object::Stream(s) => Ok(s),
+                    _ => Err(invalid(format!("object stream {stm} is not a stream"))),
+                });
+                let loaded = loaded.and_then(|s| self.stream_data(&s, true).map(|d| (s, d)));
+                self.objstm_loading.borrow_mut().retain(|&n| n != stm);
+                let (s, data) = loaded?;
                 let n = s.dict.get("N").and_then(Object::as_i64).unwrap_or(0).max(0) as usize;
                 let first =
                     s.dict.get("First").and_then(Object::as_i64).unwrap_or(0).max(0) as usize;
-                let data = self.stream_data(&s, true)?;
                 let mut p = Parser::new(&data, 0, true);
                 let mut offsets = Vec::with_capacity(n.min(100_000));
                 for _ in 0..n {
