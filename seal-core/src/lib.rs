@@ -3,7 +3,7 @@
 //!
 //! This crate holds all the logic of the `seal` tool: keys and signers ([`keys`]), a
 //! certificate authority and offline certificate path validation ([`pki`]), and the
-//! verification report shared by every format ([`verify`]).
+//! verification report shared by every format ([`mod@verify`]).
 //!
 //! # Quick start
 //!
