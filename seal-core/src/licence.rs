@@ -9,6 +9,7 @@
 #[cfg(feature = "licence-batch")]
 pub mod batch;
 mod cbor;
+pub mod cose;
 pub mod dcc;
 pub mod number;
 #[cfg(any(feature = "qr-render", feature = "qr-read"))]
@@ -21,15 +22,15 @@ mod zlib;
 
 pub use verifier::{Verifier, verify, verify_many};
 
-use ciborium::Value as Cbor;
-use coset::{
-    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
-};
 use serde_json::{Map, Value};
+
+use cbor::Cbor;
+pub use cose::Sign1;
+pub(crate) use cose::{cose_scheme, cose_verifies, decode_cose, sign_cose};
 
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
-use crate::keys::{Algorithm, Scheme, SchemeKind, Signer};
+use crate::keys::Signer;
 use crate::pki::{self, Certificate};
 use crate::time::UnixTime;
 
@@ -107,41 +108,6 @@ pub fn key_id(cert: &Certificate) -> Result<[u8; 8]> {
     Ok(kid)
 }
 
-fn cose_alg(alg: Algorithm) -> Result<iana::Algorithm> {
-    match alg {
-        Algorithm::EcdsaP256Sha256 => Ok(iana::Algorithm::ES256),
-        Algorithm::EcdsaP384Sha384 => Ok(iana::Algorithm::ES384),
-        Algorithm::Ed25519 => Ok(iana::Algorithm::EdDSA),
-        Algorithm::RsaPssSha256 => Ok(iana::Algorithm::PS256),
-        Algorithm::RsaPkcs1Sha256 => Ok(iana::Algorithm::RS256),
-        other => Err(Error::UnsupportedAlgorithm(format!("{other} has no COSE algorithm here"))),
-    }
-}
-
-/// How a COSE `alg` (RFC 9053 §2, RFC 8230 §2) is verified, and the key types it fits.
-/// ECDSA signatures in COSE are the fixed-width `r || s`.
-pub(crate) fn cose_scheme(alg: &iana::Algorithm) -> Option<(Scheme, &'static [&'static str])> {
-    use SchemeKind::*;
-    use iana::Algorithm as A;
-    Some(match alg {
-        A::ES256 => (Scheme::new(EcdsaPlain, HashAlg::Sha256), &["EC P-256"]),
-        A::ES384 => (Scheme::new(EcdsaPlain, HashAlg::Sha384), &["EC P-384"]),
-        A::ES512 => (Scheme::new(EcdsaPlain, HashAlg::Sha512), &["EC P-521"]),
-        A::EdDSA => (Scheme::new(Ed25519, HashAlg::Sha512), &["Ed25519"]),
-        A::PS256 => (Scheme::new(RsaPss { salt_len: 32 }, HashAlg::Sha256), &["RSA"]),
-        A::PS384 => (Scheme::new(RsaPss { salt_len: 48 }, HashAlg::Sha384), &["RSA"]),
-        A::PS512 => (Scheme::new(RsaPss { salt_len: 64 }, HashAlg::Sha512), &["RSA"]),
-        A::RS256 => (Scheme::new(RsaPkcs1, HashAlg::Sha256), &["RSA"]),
-        A::RS384 => (Scheme::new(RsaPkcs1, HashAlg::Sha384), &["RSA"]),
-        A::RS512 => (Scheme::new(RsaPkcs1, HashAlg::Sha512), &["RSA"]),
-        _ => return None,
-    })
-}
-
-fn cbor_err(e: impl std::fmt::Display) -> Error {
-    Error::decode("licence (CBOR)", e)
-}
-
 /// Builds a licence from data, checking the number and the attributes against the schema.
 pub fn prepare(
     schema: &Schema,
@@ -183,71 +149,23 @@ pub fn sign(licence: &Licence, signer: &dyn Signer, issuer_cert: &Certificate) -
     if &pki::certificate_key(issuer_cert)? != signer.public_key() {
         return Err(Error::KeyMismatch("the key does not belong to the issuer certificate".into()));
     }
-    let lic = Cbor::serialized(&serde_json::json!({
+    let lic = cbor::from_json(&serde_json::json!({
         "t": licence.licence_type,
         "n": licence.number,
         "h": {"n": licence.holder.name, "i": licence.holder.id},
         "r": licence.region,
         "a": licence.attributes,
         "s": licence.status_index,
-    }))
-    .map_err(cbor_err)?;
+    }));
     let secs = |t: UnixTime| Cbor::Integer(t.as_secs().into());
     let claims = Cbor::Map(vec![
-        (Cbor::Integer(1.into()), Cbor::Text(licence.issuer.clone())),
-        (Cbor::Integer(4.into()), secs(licence.valid_until)),
-        (Cbor::Integer(5.into()), secs(licence.valid_from)),
-        (Cbor::Integer(6.into()), secs(licence.issued)),
-        (Cbor::Text("lic".into()), lic),
+        (Cbor::int(1), Cbor::Text(licence.issuer.clone())),
+        (Cbor::int(4), secs(licence.valid_until)),
+        (Cbor::int(5), secs(licence.valid_from)),
+        (Cbor::int(6), secs(licence.issued)),
+        (Cbor::text("lic"), lic),
     ]);
-    let mut payload = Vec::new();
-    ciborium::into_writer(&cbor::deterministic(claims), &mut payload).map_err(cbor_err)?;
-    sign_cose(payload, signer, issuer_cert, false)
-}
-
-/// COSE_Sign1 over `payload` with `alg` and `kid` (and, with `include_cert`, the
-/// certificate as `x5chain`, RFC 9360) in the protected header.
-pub(crate) fn sign_cose(
-    payload: Vec<u8>,
-    signer: &dyn Signer,
-    cert: &Certificate,
-    include_cert: bool,
-) -> Result<Vec<u8>> {
-    let mut protected = HeaderBuilder::new()
-        .algorithm(cose_alg(signer.algorithm())?)
-        .key_id(key_id(cert)?.to_vec());
-    if include_cert {
-        protected = protected.value(33, Cbor::Bytes(pki::certificate_der(cert)?));
-    }
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected.build())
-        .payload(payload)
-        .try_create_signature(&[], |tbs| signer.sign(tbs).map(|s| s.raw().to_vec()))?
-        .build();
-    sign1.to_tagged_vec().map_err(cbor_err)
-}
-
-/// Decodes a COSE_Sign1 (tagged or not).
-pub(crate) fn decode_cose(cose: &[u8]) -> Result<CoseSign1> {
-    CoseSign1::from_tagged_slice(cose)
-        .or_else(|_| CoseSign1::from_slice(cose))
-        .map_err(|e| Error::decode("COSE_Sign1", e))
-}
-
-/// True if `sign1` verifies with the key of `cert` under the algorithm in its protected
-/// header, which must fit the key's type.
-pub(crate) fn cose_verifies(sign1: &CoseSign1, cert: &Certificate) -> bool {
-    // The algorithm belongs in the protected header; some DCC issuers put it in the
-    // unprotected one only (allowed by RFC 9052 §3.1; the DCC specification's "MAY").
-    let alg = sign1.protected.header.alg.as_ref().or(sign1.unprotected.alg.as_ref());
-    let Some(coset::RegisteredLabelWithPrivate::Assigned(alg)) = alg else {
-        return false;
-    };
-    let Some((scheme, fits)) = cose_scheme(alg) else { return false };
-    let Ok(key) = pki::certificate_key(cert) else { return false };
-    let kind = key.describe();
-    fits.iter().any(|f| kind.starts_with(f))
-        && sign1.verify_signature(&[], |sig, data| key.verify_scheme(&scheme, data, sig)).is_ok()
+    sign_cose(cbor::encode(&cbor::deterministic(claims)), signer, issuer_cert, false)
 }
 
 /// The compact text form: `LC1:` + base45(zlib(COSE)).
@@ -308,12 +226,9 @@ pub fn from_text(text: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn claim<'a>(map: &'a [(Cbor, Cbor)], key: &Cbor) -> Option<&'a Cbor> {
-    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
-fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
-    claim(map, &Cbor::Integer(key.into()))
+fn time_claim(claims: &Cbor, key: i64, name: &str) -> Result<UnixTime> {
+    claims
+        .get(&Cbor::int(key))
         .and_then(|v| v.as_integer())
         .and_then(|i| u64::try_from(i).ok())
         .map(UnixTime::from_secs)
@@ -323,25 +238,25 @@ fn time_claim(map: &[(Cbor, Cbor)], key: i64, name: &str) -> Result<UnixTime> {
 }
 
 /// Reads the licence inside COSE bytes, without checking anything.
-pub fn read(cose: &[u8]) -> Result<(CoseSign1, Licence)> {
+pub fn read(cose: &[u8]) -> Result<(Sign1, Licence)> {
     decode(cose).map(|(sign1, licence, _)| (sign1, licence))
 }
 
 /// [`read`], and whether the claims' maps are in deterministic key order.
-fn decode(cose: &[u8]) -> Result<(CoseSign1, Licence, bool)> {
+fn decode(cose: &[u8]) -> Result<(Sign1, Licence, bool)> {
     let sign1 = decode_cose(cose)?;
-    let payload = sign1
-        .payload
-        .as_deref()
-        .ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
+    let payload =
+        sign1.payload().ok_or_else(|| Error::decode("licence (COSE_Sign1)", "no payload"))?;
     let claims = cbor::strict(payload, "licence claims (CBOR)")?;
     let ordered = cbor::is_deterministic(&claims);
-    let map = claims.as_map().ok_or_else(|| Error::decode("licence claims", "not a CBOR map"))?;
-    let issuer =
-        claim(map, &Cbor::Integer(1.into())).and_then(Cbor::as_text).unwrap_or_default().to_owned();
-    let lic = claim(map, &Cbor::Text("lic".into()))
+    if claims.as_map().is_none() {
+        return Err(Error::decode("licence claims", "not a CBOR map"));
+    }
+    let issuer = claims.get(&Cbor::int(1)).and_then(Cbor::as_text).unwrap_or_default().to_owned();
+    let lic = claims
+        .get(&Cbor::text("lic"))
         .ok_or_else(|| Error::decode("licence claims", "no lic claim"))?;
-    let lic: Value = lic.deserialized().map_err(cbor_err)?;
+    let lic: Value = cbor::to_json(lic).map_err(|e| Error::decode("licence claims (lic)", e))?;
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let missing = |what: &str| Error::decode("licence", format!("{what} is missing"));
     let wrong = |what: &str, kind: &str| {
@@ -357,9 +272,9 @@ fn decode(cose: &[u8]) -> Result<(CoseSign1, Licence, bool)> {
         },
         issuer,
         region: text(&lic, "r"),
-        issued: time_claim(map, 6, "iat")?,
-        valid_from: time_claim(map, 5, "nbf")?,
-        valid_until: time_claim(map, 4, "exp")?,
+        issued: time_claim(&claims, 6, "iat")?,
+        valid_from: time_claim(&claims, 5, "nbf")?,
+        valid_until: time_claim(&claims, 4, "exp")?,
         attributes: match lic.get("a") {
             None => Map::new(),
             Some(Value::Object(a)) => a.clone(),

@@ -202,3 +202,86 @@ fn a_region_restricted_issuer_must_name_a_region() {
     assert!(!r.is_valid(), "{r:?}");
     assert!(r.checks.iter().any(|c| c.detail.contains("names no region")), "{r:?}");
 }
+
+/// COSE headers: what seal cannot act on, or could read two ways, is refused; what another
+/// COSE implementation (coset) writes verifies, and what seal writes reads there the same.
+#[test]
+fn cose_headers_that_seal_cannot_honour_are_refused() {
+    use coset::CborSerializable;
+    let who = issuer();
+    let payload = encode(&Cbor::Map(claims(lic(&|_| {}), &[])));
+    let kid = licence::key_id(&who.cert).unwrap().to_vec();
+    let sign_with = |protected: coset::Header| {
+        CoseSign1Builder::new()
+            .protected(protected)
+            .payload(payload.clone())
+            .create_signature(&[], |tbs| who.key.sign(tbs).unwrap().raw().to_vec())
+            .build()
+    };
+    let base = || HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(kid.clone());
+    // crit naming kid: seal processes kid, so it verifies.
+    let ok = sign_with(base().add_critical(iana::HeaderParameter::Kid).build());
+    assert!(verify(&who, &ok.clone().to_tagged_vec().unwrap()).unwrap().is_valid());
+    // Untagged, as some producers write it.
+    assert!(verify(&who, &ok.clone().to_vec().unwrap()).unwrap().is_valid());
+    // crit naming a header seal does not process (content type; a private label).
+    for label in [iana::HeaderParameter::ContentType as i64, -70000] {
+        let crit = sign_with(
+            base().add_critical_label(coset::RegisteredLabelWithPrivate::PrivateUse(label)).build(),
+        );
+        let e = verify(&who, &crit.to_tagged_vec().unwrap()).unwrap_err();
+        assert!(e.contains("crit requires the header"), "{e}");
+    }
+    // A protected header with alg twice: the first and the last reader disagree.
+    let mut twice = ok.clone();
+    twice.protected.original_data = Some(vec![0xa3, 0x01, 0x26, 0x01, 0x27, 0x04, 0x40]);
+    let e = verify(&who, &twice.to_tagged_vec().unwrap()).unwrap_err();
+    assert!(e.contains("appears twice"), "{e}");
+    // Bytes after the COSE_Sign1, and another tag than 18.
+    let mut trailing = ok.clone().to_tagged_vec().unwrap();
+    trailing.push(0xf6);
+    assert!(verify(&who, &trailing).unwrap_err().contains("follow"));
+    let mut retagged = ok.clone().to_tagged_vec().unwrap();
+    retagged[0] = 0xd1; // tag 17: COSE_Mac0
+    assert!(verify(&who, &retagged).unwrap_err().contains("tag 17"));
+    // A signature changed by one bit fails as changed, not as unreadable.
+    let mut flipped = ok.clone();
+    flipped.signature[5] ^= 1;
+    let r = verify(&who, &flipped.to_tagged_vec().unwrap()).unwrap();
+    assert!(!r.is_valid() && format!("{r:?}").contains("SigCryptoFailure"), "{r:?}");
+
+    // What seal signs, coset reads, with the same headers, and its signature checks over
+    // coset's own Sig_structure.
+    let schema = licence::Schema::builtin().into_iter().next().unwrap();
+    let data: licence::LicenceData = serde_json::from_value(serde_json::json!({
+        "number": "BL2026000999",
+        "holder": {"name": "Công ty Ví Dụ", "id": "0101234567"},
+        "valid_until": "2030-01-01T00:00:00Z",
+        "attributes": {"activities": ["retail"], "capital": 5, "company_type": "LLC"}
+    }))
+    .unwrap();
+    let ours = licence::sign(
+        &licence::prepare(&schema, data, &who.cert, now()).unwrap(),
+        &who.key,
+        &who.cert,
+    )
+    .unwrap();
+    let theirs = coset::CoseSign1::from_tagged_slice(&ours).unwrap();
+    assert_eq!(
+        theirs.protected.header.alg,
+        Some(coset::Algorithm::Assigned(iana::Algorithm::ES256))
+    );
+    assert_eq!(theirs.protected.header.key_id, kid);
+    let key = seal_core::pki::certificate_key(&who.cert).unwrap();
+    theirs
+        .verify_signature(&[], |sig, tbs| {
+            let scheme = seal_core::keys::Scheme::new(
+                seal_core::keys::SchemeKind::EcdsaPlain,
+                seal_core::digest::HashAlg::Sha256,
+            );
+            key.verify_scheme(&scheme, tbs, sig)
+        })
+        .unwrap();
+    let claims: Cbor = ciborium::from_reader(theirs.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(encode(&claims), theirs.payload.unwrap(), "the claims are in preferred form");
+}

@@ -12,9 +12,8 @@
 //! certificate whose key id matches (kids may collide), or with all of them if the header
 //! has none; then the CWT times against the validation time and the DSC's validity.
 
-use ciborium::Value as Cbor;
-use coset::CoseSign1;
-
+use super::cbor::{self, Cbor};
+use super::cose::{Sign1, alg_name};
 use super::{cose_verifies, decode_cose, key_id};
 use crate::error::{Error, Result};
 use crate::pki::{self, Certificate};
@@ -67,18 +66,16 @@ pub fn verify(
     let cose = unpack(text)?;
     let sign1 = decode_cose(strip_cwt_tag(&cose))?;
     let mut report = SignatureReport::new("digital COVID certificate", "EU DCC (HC1, COSE_Sign1)");
-    report.algorithm = match (&sign1.protected.header.alg, &sign1.unprotected.alg) {
-        (Some(coset::RegisteredLabelWithPrivate::Assigned(a)), _) => format!("{a:?}"),
-        (None, Some(coset::RegisteredLabelWithPrivate::Assigned(a))) => {
-            format!("{a:?} (in the unprotected header)")
-        }
+    report.algorithm = match (sign1.protected.alg, sign1.unprotected.alg) {
+        (Some(a), _) => alg_name(a),
+        (None, Some(a)) => format!("{} (in the unprotected header)", alg_name(a)),
         _ => "none".into(),
     };
     // The kid may sit in the protected or (for older issuers) the unprotected header.
-    let kid = if sign1.protected.header.key_id.is_empty() {
+    let kid = if sign1.protected.key_id.is_empty() {
         &sign1.unprotected.key_id
     } else {
-        &sign1.protected.header.key_id
+        &sign1.protected.key_id
     };
     let candidates: Vec<&Certificate> = if kid.is_empty() {
         signers.iter().collect()
@@ -159,17 +156,21 @@ fn strip_cwt_tag(cose: &[u8]) -> &[u8] {
 }
 
 /// The CWT claims of a verified COSE_Sign1.
-fn claims(sign1: &CoseSign1) -> Result<Dcc> {
+fn claims(sign1: &Sign1) -> Result<Dcc> {
     let bad = |what: &str| Error::decode("DCC claims", what.to_string());
-    let payload = sign1.payload.as_deref().ok_or_else(|| bad("no payload"))?;
-    let cwt: Cbor = ciborium::from_reader(payload).map_err(|e| bad(&e.to_string()))?;
+    let payload = sign1.payload().ok_or_else(|| bad("no payload"))?;
+    // Issuers' CBOR varies (long forms, indefinite lengths): read any well-formed item.
+    let (cwt, used) = cbor::lenient(payload, "DCC claims")?;
+    if used != payload.len() {
+        return Err(bad("bytes follow the CWT"));
+    }
     let Cbor::Map(map) = cwt else { return Err(bad("the CWT is not a map")) };
-    let get = |k: i64| map.iter().find(|(key, _)| key == &Cbor::from(k)).map(|(_, v)| v);
+    let get = |k: i64| map.iter().find(|(key, _)| key == &Cbor::int(k)).map(|(_, v)| v);
     let time = |k: i64| -> Result<Option<UnixTime>> {
         match get(k) {
             None => Ok(None),
             Some(Cbor::Integer(i)) => {
-                let secs = u64::try_from(i128::from(*i)).map_err(|_| bad("a negative time"))?;
+                let secs = u64::try_from(*i).map_err(|_| bad("a negative time"))?;
                 Ok(Some(UnixTime::from_secs(secs)))
             }
             Some(Cbor::Float(f)) if f.is_finite() && *f >= 0.0 => {
@@ -181,7 +182,7 @@ fn claims(sign1: &CoseSign1) -> Result<Dcc> {
     let hcert = match get(-260) {
         Some(Cbor::Map(h)) => h
             .iter()
-            .find(|(k, _)| k == &Cbor::from(1))
+            .find(|(k, _)| k == &Cbor::int(1))
             .map(|(_, v)| v.clone())
             .ok_or_else(|| bad("no eu_dgc_v1 (-260/1)"))?,
         _ => return Err(bad("no hcert claim (-260)")),
@@ -213,7 +214,7 @@ fn claims(sign1: &CoseSign1) -> Result<Dcc> {
 fn cbor_to_json(v: &Cbor) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        Cbor::Integer(i) => J::from(i128::from(*i) as i64),
+        Cbor::Integer(i) => i64::try_from(*i).map_or_else(|_| J::from(i.to_string()), J::from),
         Cbor::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
         Cbor::Text(t) => J::from(t.clone()),
         Cbor::Bytes(b) => J::from(crate::keys::hex(b)),

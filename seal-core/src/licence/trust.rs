@@ -12,7 +12,7 @@
 
 use base64ct::{Base64, Encoding};
 
-use super::{Licence, cose_verifies, decode_cose, key_id, sign_cose};
+use super::{Licence, cbor, cose, cose_verifies, decode_cose, key_id, sign_cose};
 use crate::error::{Error, Result};
 use crate::keys::{Signer, hex};
 use crate::pki::role::{self, Role};
@@ -64,18 +64,15 @@ pub struct StatusListBody {
 
 /// A list's content in deterministic CBOR (RFC 8949 §4.2.1).
 fn to_cbor<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
-    let value = ciborium::Value::serialized(v).map_err(|e| Error::decode("list (CBOR)", e))?;
-    let mut out = Vec::new();
-    ciborium::into_writer(&super::cbor::deterministic(value), &mut out)
-        .map_err(|e| Error::decode("list (CBOR)", e))?;
-    Ok(out)
+    let value = serde_json::to_value(v).map_err(|e| Error::decode("list (CBOR)", e))?;
+    Ok(cbor::encode(&cbor::deterministic(cbor::from_json(&value))))
 }
 
 /// A list's content, read as strictly as a licence: one item, no key twice, shortest forms.
 fn from_cbor<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    super::cbor::strict(bytes, "list (CBOR)")?
-        .deserialized()
-        .map_err(|e| Error::decode("list (CBOR)", e))
+    let value = cbor::to_json(&cbor::strict(bytes, "list (CBOR)")?)
+        .map_err(|e| Error::decode("list (CBOR)", e))?;
+    serde_json::from_value(value).map_err(|e| Error::decode("list (CBOR)", e))
 }
 
 /// Signs a trust list with the root authority's key.
@@ -130,7 +127,7 @@ pub fn open_trust_list(
     min_sequence: u64,
 ) -> Result<TrustList> {
     let sign1 = decode_cose(cose)?;
-    let body: TrustListBody = from_cbor(sign1.payload.as_deref().unwrap_or_default())?;
+    let body: TrustListBody = from_cbor(sign1.payload().unwrap_or_default())?;
     let mut report = SignatureReport::new(
         format!("trust list \"{}\" #{}", body.name, body.sequence),
         "trust list: COSE_Sign1",
@@ -139,11 +136,8 @@ pub fn open_trust_list(
     let mut signer_cert: Option<Certificate> = None;
     let signer = sign1
         .protected
-        .header
-        .rest
-        .iter()
-        .find(|(l, _)| *l == coset::Label::Int(33))
-        .and_then(|(_, v)| v.as_bytes())
+        .value(cose::X5CHAIN)
+        .and_then(cbor::Cbor::as_bytes)
         .and_then(|der| pki::certificates_from_bytes(der).ok())
         .and_then(|mut v| v.pop());
     match signer {
@@ -321,8 +315,8 @@ pub struct StatusList {
 /// Opens a status list; its signature is checked against `issuers` by key id.
 pub fn open_status_list(cose: &[u8], issuers: &[Certificate]) -> Result<StatusList> {
     let sign1 = decode_cose(cose)?;
-    let body: StatusListBody = from_cbor(sign1.payload.as_deref().unwrap_or_default())?;
-    let kid = sign1.protected.header.key_id.clone();
+    let body: StatusListBody = from_cbor(sign1.payload().unwrap_or_default())?;
+    let kid = sign1.key_id().to_vec();
     let signature_ok = issuers
         .iter()
         .filter(|c| key_id(c).is_ok_and(|k| k[..] == kid[..]))

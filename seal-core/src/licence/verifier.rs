@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use coset::CoseSign1;
+use super::cose::{Sign1, alg_name};
 
 use super::{Licence, cose_scheme, cose_verifies, decode, key_id, number};
 use crate::error::Result;
@@ -109,7 +109,7 @@ pub fn verify_many(
 /// Every check of one licence. `ordered` says whether its claims are in deterministic
 /// key order; `chains` gives the chain result of issuer `i` (cached when verifying many).
 fn check(
-    sign1: &CoseSign1,
+    sign1: &Sign1,
     licence: &Licence,
     ordered: bool,
     issuers: &Issuers<'_>,
@@ -125,13 +125,13 @@ fn check(
         licence.licence_type, licence.number, licence.holder.name
     );
     report.signing_time = Some(licence.issued.to_string());
-    let kid = &sign1.protected.header.key_id;
-    report.algorithm = match &sign1.protected.header.alg {
-        Some(coset::RegisteredLabelWithPrivate::Assigned(a)) => match cose_scheme(a) {
+    let kid = sign1.key_id();
+    report.algorithm = match sign1.algorithm() {
+        Some(a) => match cose_scheme(a) {
             Some((scheme, _)) => scheme.to_string(),
-            None => format!("unsupported COSE algorithm {a:?}"),
+            None => format!("unsupported {}", alg_name(a)),
         },
-        _ => "no COSE algorithm".to_owned(),
+        None => "no COSE algorithm".to_owned(),
     };
     // Every certificate carrying this kid is tried (kids can collide).
     let candidates = issuers.with_kid(kid);
