@@ -30,12 +30,16 @@ pub enum HashAlg {
     /// SHA-512 (FIPS 180-4), for Ed25519 in CMS (RFC 8419).
     Sha512,
     /// SHA3-256 (FIPS 202).
+    #[cfg(feature = "sha3")]
     Sha3_256,
     /// SHA3-384 (FIPS 202).
+    #[cfg(feature = "sha3")]
     Sha3_384,
     /// SHA3-512 (FIPS 202).
+    #[cfg(feature = "sha3")]
     Sha3_512,
     /// SM3 (GB/T 32905).
+    #[cfg(feature = "sm2")]
     Sm3,
 }
 
@@ -59,9 +63,33 @@ pub const OID_SHA3_512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.84
 pub const OID_SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.401");
 
 impl HashAlg {
+    /// SHA3-256, SHA3-384 or SHA3-512 (`bits`), or why this build cannot compute it.
+    pub(crate) fn sha3(bits: u16) -> Result<HashAlg> {
+        #[cfg(feature = "sha3")]
+        return Ok(match bits {
+            256 => HashAlg::Sha3_256,
+            384 => HashAlg::Sha3_384,
+            _ => HashAlg::Sha3_512,
+        });
+        #[cfg(not(feature = "sha3"))]
+        {
+            let _ = bits;
+            Err(Error::not_built("SHA-3 digests", "sha3"))
+        }
+    }
+
+    /// SM3, or why this build cannot compute it.
+    pub(crate) fn sm3() -> Result<HashAlg> {
+        #[cfg(feature = "sm2")]
+        return Ok(HashAlg::Sm3);
+        #[cfg(not(feature = "sm2"))]
+        Err(Error::not_built("SM3 digests", "sm2"))
+    }
+
     /// The hash an OFD `CheckMethod` names (a name or an OID).
     pub fn from_check_method(method: &str) -> Option<HashAlg> {
         match method.trim().to_ascii_lowercase().as_str() {
+            #[cfg(feature = "sm2")]
             "sm3" | "1.2.156.10197.1.401" => Some(HashAlg::Sm3),
             "sha256" | "sha-256" | "2.16.840.1.101.3.4.2.1" => Some(HashAlg::Sha256),
             _ => None,
@@ -76,9 +104,13 @@ impl HashAlg {
             OID_SHA256 => HashAlg::Sha256,
             OID_SHA384 => HashAlg::Sha384,
             OID_SHA512 => HashAlg::Sha512,
+            #[cfg(feature = "sha3")]
             OID_SHA3_256 => HashAlg::Sha3_256,
+            #[cfg(feature = "sha3")]
             OID_SHA3_384 => HashAlg::Sha3_384,
+            #[cfg(feature = "sha3")]
             OID_SHA3_512 => HashAlg::Sha3_512,
+            #[cfg(feature = "sm2")]
             OID_SM3 => HashAlg::Sm3,
             _ => return None,
         })
@@ -92,9 +124,13 @@ impl HashAlg {
             HashAlg::Sha256 => OID_SHA256,
             HashAlg::Sha384 => OID_SHA384,
             HashAlg::Sha512 => OID_SHA512,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_256 => OID_SHA3_256,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_384 => OID_SHA3_384,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_512 => OID_SHA3_512,
+            #[cfg(feature = "sm2")]
             HashAlg::Sm3 => OID_SM3,
         }
     }
@@ -107,9 +143,13 @@ impl HashAlg {
             HashAlg::Sha256 => "SHA-256",
             HashAlg::Sha384 => "SHA-384",
             HashAlg::Sha512 => "SHA-512",
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_256 => "SHA3-256",
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_384 => "SHA3-384",
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_512 => "SHA3-512",
+            #[cfg(feature = "sm2")]
             HashAlg::Sm3 => "SM3",
         }
     }
@@ -119,9 +159,17 @@ impl HashAlg {
         match self {
             HashAlg::Sha1 => 20,
             HashAlg::Sha224 => 28,
-            HashAlg::Sha256 | HashAlg::Sha3_256 | HashAlg::Sm3 => 32,
-            HashAlg::Sha384 | HashAlg::Sha3_384 => 48,
-            HashAlg::Sha512 | HashAlg::Sha3_512 => 64,
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+            #[cfg(feature = "sha3")]
+            HashAlg::Sha3_256 => 32,
+            #[cfg(feature = "sha3")]
+            HashAlg::Sha3_384 => 48,
+            #[cfg(feature = "sha3")]
+            HashAlg::Sha3_512 => 64,
+            #[cfg(feature = "sm2")]
+            HashAlg::Sm3 => 32,
         }
     }
 
@@ -157,9 +205,13 @@ impl HashAlg {
             HashAlg::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
             HashAlg::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
             HashAlg::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_256 => Hasher::Sha3_256(sha3::Sha3_256::new()),
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_384 => Hasher::Sha3_384(sha3::Sha3_384::new()),
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_512 => Hasher::Sha3_512(sha3::Sha3_512::new()),
+            #[cfg(feature = "sm2")]
             HashAlg::Sm3 => Hasher::Sm3(sm3::Sm3::new()),
         }
     }
@@ -180,9 +232,13 @@ pub enum Hasher {
     Sha256(sha2::Sha256),
     Sha384(sha2::Sha384),
     Sha512(sha2::Sha512),
+    #[cfg(feature = "sha3")]
     Sha3_256(sha3::Sha3_256),
+    #[cfg(feature = "sha3")]
     Sha3_384(sha3::Sha3_384),
+    #[cfg(feature = "sha3")]
     Sha3_512(sha3::Sha3_512),
+    #[cfg(feature = "sm2")]
     Sm3(sm3::Sm3),
 }
 
@@ -194,9 +250,13 @@ macro_rules! each_hasher {
             Hasher::Sha256($h) => $body,
             Hasher::Sha384($h) => $body,
             Hasher::Sha512($h) => $body,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_256($h) => $body,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_384($h) => $body,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_512($h) => $body,
+            #[cfg(feature = "sm2")]
             Hasher::Sm3($h) => $body,
         }
     };
@@ -216,9 +276,13 @@ impl Hasher {
             Hasher::Sha256(_) => HashAlg::Sha256,
             Hasher::Sha384(_) => HashAlg::Sha384,
             Hasher::Sha512(_) => HashAlg::Sha512,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_256(_) => HashAlg::Sha3_256,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_384(_) => HashAlg::Sha3_384,
+            #[cfg(feature = "sha3")]
             Hasher::Sha3_512(_) => HashAlg::Sha3_512,
+            #[cfg(feature = "sm2")]
             Hasher::Sm3(_) => HashAlg::Sm3,
         }
     }
@@ -267,6 +331,7 @@ mod tests {
             crate::keys::hex(&HashAlg::Sha1.hash(b"abc")),
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
+        #[cfg(feature = "sha3")]
         assert_eq!(
             crate::keys::hex(&HashAlg::Sha3_256.hash(b"abc")),
             "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
@@ -277,14 +342,19 @@ mod tests {
             HashAlg::Sha256,
             HashAlg::Sha384,
             HashAlg::Sha512,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_256,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_384,
+            #[cfg(feature = "sha3")]
             HashAlg::Sha3_512,
+            #[cfg(feature = "sm2")]
             HashAlg::Sm3,
         ] {
             assert_eq!(h.hash(b"abc").len(), h.output_len(), "{h:?}");
             assert_eq!(HashAlg::from_oid(h.oid()), Some(h));
         }
+        #[cfg(feature = "sm2")]
         assert_eq!(
             crate::keys::hex(&HashAlg::Sm3.hash(b"abc")),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"

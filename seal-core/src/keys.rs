@@ -20,6 +20,10 @@ mod ed25519;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 mod private;
+#[cfg(feature = "rsa")]
+pub mod rsa;
+#[cfg(not(feature = "rsa"))]
+#[path = "keys/rsa_absent.rs"]
 pub mod rsa;
 pub mod scheme;
 mod sm2;
@@ -143,7 +147,12 @@ impl Algorithm {
             Algorithm::Ed25519 => Scheme::new(SchemeKind::Ed25519, Sha512),
             Algorithm::RsaPkcs1Sha256 => Scheme::new(SchemeKind::RsaPkcs1, Sha256),
             Algorithm::RsaPssSha256 => Scheme::new(SchemeKind::RsaPss { salt_len: 32 }, Sha256),
-            Algorithm::Sm2Sm3 => Scheme::new(SchemeKind::Sm2, Sm3),
+            #[cfg(feature = "sm2")]
+            Algorithm::Sm2Sm3 => Scheme::new(SchemeKind::Sm2, crate::digest::HashAlg::Sm3),
+            // Without SM3 there is no SM2 key either (`sm2::Key` has no value), so this
+            // scheme verifies nothing; its hash is never computed for an SM2 key.
+            #[cfg(not(feature = "sm2"))]
+            Algorithm::Sm2Sm3 => Scheme::new(SchemeKind::Sm2, Sha256),
         }
     }
 

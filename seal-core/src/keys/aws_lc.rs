@@ -17,6 +17,7 @@ use crate::digest::HashAlg;
 #[derive(Clone, Copy)]
 pub(super) enum Curve {
     P256,
+    #[cfg(feature = "p384")]
     P384,
 }
 
@@ -38,8 +39,11 @@ pub(super) fn ecdsa_verify_prehash(
             (Curve::P256, 32) => (&ECDSA_P256_SHA256_ASN1, &digest::SHA256),
             (Curve::P256, 48) => (&ECDSA_P256_SHA384_ASN1, &digest::SHA384),
             (Curve::P256, 64) => (&ECDSA_P256_SHA512_ASN1, &digest::SHA512),
+            #[cfg(feature = "p384")]
             (Curve::P384, 32) => (&ECDSA_P384_SHA256_ASN1, &digest::SHA256),
+            #[cfg(feature = "p384")]
             (Curve::P384, 48) => (&ECDSA_P384_SHA384_ASN1, &digest::SHA384),
+            #[cfg(feature = "p384")]
             (Curve::P384, 64) => (&ECDSA_P384_SHA512_ASN1, &digest::SHA512),
             _ => return None,
         };

@@ -10,6 +10,7 @@ use super::BadSignature;
 use crate::error::{Error, Result};
 
 /// The functions every curve module offers; the types differ, the code does not.
+#[cfg(any(feature = "p384", feature = "p521", feature = "brainpool"))]
 macro_rules! curve {
     ($name:literal, $vk:ty, $sig:ty) => {
         use super::*;
@@ -58,6 +59,7 @@ macro_rules! curve {
     };
 }
 
+#[cfg(feature = "p384")]
 pub(crate) mod nist_p384 {
     curve!("P-384", ::p384::ecdsa::VerifyingKey, ::p384::ecdsa::Signature);
 
@@ -108,12 +110,21 @@ pub(crate) mod nist_p384 {
             .map_err(|e| Error::decode("SEC1 EC private key", e))?;
         Ok(SigningKey::from(sk))
     }
+
+    pub(crate) fn public_key(key: &SigningKey) -> crate::keys::PublicKey {
+        crate::keys::PublicKey::EcdsaP384(Box::new(*key.verifying_key()))
+    }
+
+    pub(crate) fn to_pkcs8_der(key: &SigningKey) -> pkcs8::Result<der::SecretDocument> {
+        use pkcs8::EncodePrivateKey;
+        key.to_pkcs8_der()
+    }
 }
 
 /// The same functions for a curve this build leaves out (its cargo feature is off): no key
 /// of it can be read, so the functions over a key are never called, and the others say
 /// which feature would bring the curve.
-#[cfg(not(all(feature = "p521", feature = "brainpool")))]
+#[cfg(not(all(feature = "p384", feature = "p521", feature = "brainpool")))]
 macro_rules! absent_curve {
     ($name:literal, $feature:literal) => {
         use super::*;
@@ -153,6 +164,46 @@ macro_rules! absent_curve {
             match *key {}
         }
     };
+}
+
+#[cfg(not(feature = "p384"))]
+pub(crate) mod nist_p384 {
+    absent_curve!("P-384", "p384");
+
+    pub(crate) fn verify(
+        key: &Key,
+        digest: &[u8],
+        sig: &[u8],
+        der: bool,
+    ) -> std::result::Result<(), BadSignature> {
+        verify_prehash(key, digest, sig, der)
+    }
+
+    pub(crate) type SigningKey = crate::keys::Absent;
+
+    pub(crate) fn generate() -> Result<SigningKey> {
+        Err(absent())
+    }
+
+    pub(crate) fn sign(key: &SigningKey, _msg: &[u8]) -> Result<Vec<u8>> {
+        match *key {}
+    }
+
+    pub(crate) fn private_from_pkcs8(_info: pkcs8::PrivateKeyInfoRef<'_>) -> Result<SigningKey> {
+        Err(absent())
+    }
+
+    pub(crate) fn private_from_sec1(_der: &[u8]) -> Result<SigningKey> {
+        Err(absent())
+    }
+
+    pub(crate) fn public_key(key: &SigningKey) -> crate::keys::PublicKey {
+        match *key {}
+    }
+
+    pub(crate) fn to_pkcs8_der(key: &SigningKey) -> pkcs8::Result<der::SecretDocument> {
+        match *key {}
+    }
 }
 
 pub(crate) mod nist_p521 {

@@ -109,7 +109,7 @@ impl PrivateKey {
     fn from_inner(inner: PrivateInner) -> Result<PrivateKey> {
         let public = match &inner {
             PrivateInner::EcdsaP256(k) => PublicKey::EcdsaP256(*k.rust.verifying_key()),
-            PrivateInner::EcdsaP384(k) => PublicKey::EcdsaP384(Box::new(*k.verifying_key())),
+            PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::public_key(k),
             PrivateInner::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => PublicKey::from_spki_der(&k.public_spki()?)?,
@@ -205,7 +205,7 @@ impl PrivateKey {
         use pkcs8::EncodePrivateKey;
         let doc = match &self.inner {
             PrivateInner::EcdsaP256(k) => k.rust.to_pkcs8_der(),
-            PrivateInner::EcdsaP384(k) => k.to_pkcs8_der(),
+            PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::to_pkcs8_der(k),
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => return k.to_pkcs8(),
             // PKCS#8 v1 (RFC 8410 §7) without the optional public key: OpenSSL 3.0 cannot

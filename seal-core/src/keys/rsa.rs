@@ -156,9 +156,13 @@ pub(super) fn verify_prehash_rust(
         HashAlg::Sha256 => with_hash!(sha2::Sha256),
         HashAlg::Sha384 => with_hash!(sha2::Sha384),
         HashAlg::Sha512 => with_hash!(sha2::Sha512),
+        #[cfg(feature = "sha3")]
         HashAlg::Sha3_256 => with_hash!(sha3::Sha3_256),
+        #[cfg(feature = "sha3")]
         HashAlg::Sha3_384 => with_hash!(sha3::Sha3_384),
+        #[cfg(feature = "sha3")]
         HashAlg::Sha3_512 => with_hash!(sha3::Sha3_512),
+        #[cfg(feature = "sm2")]
         HashAlg::Sm3 => return Err(BadSignature),
     };
     r.map_err(|_| BadSignature)

@@ -115,20 +115,20 @@ impl Scheme {
             SHA256_RSA => rsa(Sha256),
             SHA384_RSA => rsa(Sha384),
             SHA512_RSA => rsa(Sha512),
-            SHA3_256_RSA => rsa(Sha3_256),
-            SHA3_384_RSA => rsa(Sha3_384),
-            SHA3_512_RSA => rsa(Sha3_512),
+            SHA3_256_RSA => rsa(HashAlg::sha3(256)?),
+            SHA3_384_RSA => rsa(HashAlg::sha3(384)?),
+            SHA3_512_RSA => rsa(HashAlg::sha3(512)?),
             RSA_PSS => pss_params(alg),
             ECDSA_SHA1 => ecdsa(Sha1),
             ECDSA_SHA224 => ecdsa(Sha224),
             ECDSA_SHA256 => ecdsa(Sha256),
             ECDSA_SHA384 => ecdsa(Sha384),
             ECDSA_SHA512 => ecdsa(Sha512),
-            ECDSA_SHA3_256 => ecdsa(Sha3_256),
-            ECDSA_SHA3_384 => ecdsa(Sha3_384),
-            ECDSA_SHA3_512 => ecdsa(Sha3_512),
+            ECDSA_SHA3_256 => ecdsa(HashAlg::sha3(256)?),
+            ECDSA_SHA3_384 => ecdsa(HashAlg::sha3(384)?),
+            ECDSA_SHA3_512 => ecdsa(HashAlg::sha3(512)?),
             ED25519 => absent().map(|()| Scheme::new(Ed25519, Sha512)),
-            SM2_SM3 => absent_or_null().map(|()| Scheme::new(Sm2, Sm3)),
+            SM2_SM3 => absent_or_null().and_then(|()| Ok(Scheme::new(Sm2, HashAlg::sm3()?))),
             oid => {
                 let dotted = oid.to_string();
                 if let Some(n) = dotted.strip_prefix(BSI_PLAIN) {
@@ -138,9 +138,9 @@ impl Scheme {
                         "3" => Sha256,
                         "4" => Sha384,
                         "5" => Sha512,
-                        "9" => Sha3_256,
-                        "10" => Sha3_384,
-                        "11" => Sha3_512,
+                        "9" => HashAlg::sha3(256)?,
+                        "10" => HashAlg::sha3(384)?,
+                        "11" => HashAlg::sha3(512)?,
                         _ => return Err(unsupported(oid)),
                     };
                     return absent_or_null().map(|()| Scheme::new(EcdsaPlain, hash));
@@ -158,7 +158,7 @@ impl Scheme {
             RSA_ENCRYPTION => Ok(Scheme::new(SchemeKind::RsaPkcs1, digest)),
             EC_PUBLIC_KEY => Ok(Scheme::new(SchemeKind::Ecdsa, digest)),
             // GB/T 35275 names the SM2 curve OID as the signature algorithm.
-            SM2_CURVE => Ok(Scheme::new(SchemeKind::Sm2, HashAlg::Sm3)),
+            SM2_CURVE => Ok(Scheme::new(SchemeKind::Sm2, HashAlg::sm3()?)),
             _ => Scheme::from_algorithm_identifier(alg),
         }
     }

@@ -331,7 +331,9 @@ impl Seal {
             CertList::Certificates { ders, .. } => ders.iter().any(|d| d == cert_der),
             CertList::Digests { digests, .. } => digests.iter().any(|(alg, value)| {
                 let alg = alg.to_ascii_lowercase();
-                (alg.contains("sm3") && value[..] == sm3::Sm3::digest(cert_der)[..])
+                (alg.contains("sm3")
+                    && crate::digest::HashAlg::sm3()
+                        .is_ok_and(|h| value[..] == h.hash(cert_der)[..]))
                     || (alg.contains("sha256") || alg.contains("sha-256"))
                         && value[..] == sha2::Sha256::digest(cert_der)[..]
             }),
@@ -593,11 +595,12 @@ impl Stamp {
     }
 
     /// The hash of the stamp's `dataHash`: SM3 with SM2 (or an algorithm not known), SHA-256
-    /// with the others.
-    pub fn data_hash_alg(&self) -> crate::digest::HashAlg {
+    /// with the others. An error if that is SM3 and this build has no SM3 (the `sm2`
+    /// feature).
+    pub fn data_hash_alg(&self) -> Result<crate::digest::HashAlg> {
         match self.signature_algorithm() {
-            Ok(Algorithm::Sm2Sm3) | Err(_) => crate::digest::HashAlg::Sm3,
-            Ok(_) => crate::digest::HashAlg::Sha256,
+            Ok(Algorithm::Sm2Sm3) | Err(_) => crate::digest::HashAlg::sm3(),
+            Ok(_) => Ok(crate::digest::HashAlg::Sha256),
         }
     }
 

@@ -47,7 +47,7 @@ pub fn verify_file(
         format!("stamp on {}", path.display()),
         format!("GB/T 38540 SES_Signature v{} (detached)", stamp.version.number()),
     );
-    let alg = stamp.data_hash_alg();
+    let alg = stamp.data_hash_alg()?;
     let (digest, size) = alg.hash_file(path)?;
     report.covers = format!(
         "{} of {} ({size} bytes), named \"{}\" in the stamp",

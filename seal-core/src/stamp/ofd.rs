@@ -184,7 +184,17 @@ fn verify_one(
     check_stamp(&stamp, trust, at, &mut report);
 
     // dataHash = hash(Signature.xml), and propertyInfo names it.
-    let alg = stamp.data_hash_alg();
+    let alg = match stamp.data_hash_alg() {
+        Ok(alg) => alg,
+        Err(e) => {
+            report.push(CheckOutcome::indeterminate(
+                "data-hash",
+                SubIndication::CryptoConstraintsFailure,
+                e.to_string(),
+            ));
+            return (report, None);
+        }
+    };
     let actual = alg.hash(&sig_xml);
     if stamp.data_hash == actual {
         report.push(CheckOutcome::passed(
