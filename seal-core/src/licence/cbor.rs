@@ -539,15 +539,13 @@ fn no_duplicates(v: &Cbor, what: &'static str, depth: usize) -> Result<()> {
     }
     match v {
         Cbor::Map(entries) => {
-            for (i, (k, val)) in entries.iter().enumerate() {
-                if entries[..i].iter().any(|(other, _)| other == k) {
-                    return Err(Error::decode(
-                        what,
-                        format!(
-                            "the map key {k:?} appears twice: readers disagree on which counts"
-                        ),
-                    ));
-                }
+            if let Some(k) = first_duplicate(entries) {
+                return Err(Error::decode(
+                    what,
+                    format!("the map key {k:?} appears twice: readers disagree on which counts"),
+                ));
+            }
+            for (k, val) in entries {
                 no_duplicates(k, what, depth + 1)?;
                 no_duplicates(val, what, depth + 1)?;
             }
@@ -557,6 +555,16 @@ fn no_duplicates(v: &Cbor, what: &'static str, depth: usize) -> Result<()> {
         Cbor::Tag(_, inner) => no_duplicates(inner, what, depth + 1),
         _ => Ok(()),
     }
+}
+
+/// A key that appears twice in a map's entries: two keys are the same when their preferred
+/// encodings are (so a NaN key twice is caught too). Sorted, not compared pairwise, so that
+/// a map of many entries costs n log n, never n².
+pub(crate) fn first_duplicate(entries: &[(Cbor, Cbor)]) -> Option<&Cbor> {
+    let mut keys: Vec<(Vec<u8>, usize)> =
+        entries.iter().enumerate().map(|(i, (k, _))| (encode(k), i)).collect();
+    keys.sort_unstable();
+    keys.windows(2).find(|w| w[0].0 == w[1].0).map(|w| &entries[w[0].1].0)
 }
 
 /// JSON as CBOR: numbers as integers where they are whole and fit, else as floats.

@@ -47,13 +47,13 @@ impl Header {
     fn read(value: Cbor, what: &str) -> Result<Header> {
         let bad = |why: String| Error::decode("COSE_Sign1", format!("the {what} header: {why}"));
         let Cbor::Map(entries) = value else { return Err(bad("not a map".into())) };
+        if let Some(label) = cbor::first_duplicate(&entries) {
+            return Err(bad(format!("the label {label:?} appears twice")));
+        }
         let mut header = Header::default();
-        for (i, (label, value)) in entries.iter().enumerate() {
+        for (label, value) in &entries {
             if !matches!(label, Cbor::Integer(_) | Cbor::Text(_)) {
                 return Err(bad(format!("the label {label:?} is neither an integer nor a text")));
-            }
-            if entries[..i].iter().any(|(other, _)| other == label) {
-                return Err(bad(format!("the label {label:?} appears twice")));
             }
             match (label.as_integer(), value) {
                 (Some(1), Cbor::Integer(a)) => header.alg = Some(i64::try_from(*a).unwrap_or(0)),
