@@ -1,4 +1,5 @@
-//! Sign and verify, through `seal`'s API and through the raw crates, for both algorithms.
+//! Sign and verify, through `seal`'s API and through the raw crates, for Ed25519 and P-256;
+//! SM2 with SM3 through `seal`'s API (benches/compare.sh sets it beside `openssl speed sm2`).
 //! Our API must stay within 5% of the raw crates: `cargo bench -p seal-benches`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -9,7 +10,7 @@ use std::hint::black_box;
 fn sign(c: &mut Criterion) {
     let mut group = c.benchmark_group("sign");
     group.throughput(Throughput::Elements(1));
-    for alg in Algorithm::ALL {
+    for alg in Algorithm::ALL.into_iter().chain([Algorithm::Sm2Sm3]) {
         let keys = Keys::new(alg);
         group.bench_function(BenchmarkId::new("seal", alg.name()), |b| {
             b.iter(|| keys.ours.sign(black_box(&MESSAGE)))
@@ -33,7 +34,7 @@ fn sign(c: &mut Criterion) {
 fn verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Elements(1));
-    for alg in Algorithm::ALL {
+    for alg in Algorithm::ALL.into_iter().chain([Algorithm::Sm2Sm3]) {
         let keys = Keys::new(alg);
         let sig = keys.our_signature();
         let public = keys.ours.public_key().clone();

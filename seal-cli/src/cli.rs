@@ -627,6 +627,8 @@ pub enum Alg {
     Rsa,
     /// RSA, signing with RSASSA-PSS and SHA-256.
     RsaPss,
+    /// SM2 with SM3 (GB/T 32918), the default distinguishing ID: Chinese seal systems.
+    Sm2,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -71,6 +71,7 @@ impl From<Alg> for Algorithm {
             Alg::P384 => Algorithm::EcdsaP384Sha384,
             Alg::Rsa => Algorithm::RsaPkcs1Sha256,
             Alg::RsaPss => Algorithm::RsaPssSha256,
+            Alg::Sm2 => Algorithm::Sm2Sm3,
         }
     }
 }

@@ -86,6 +86,18 @@ fn uri(object: &str) -> String {
     format!("pkcs11:token=seal;object={object}?module-path={MODULE}&pin-source=env:SEAL_PIN")
 }
 
+/// PKCS#11 has no SM2 mechanism (and SoftHSM2 no SM2 keys): asked for one, seal says so.
+#[test]
+fn sm2_on_a_token_is_refused_with_the_reason() {
+    let h = Hsm::new();
+    let out = h.seal(&["key", "new", "--alg", "sm2", "--pkcs11", &uri("sm2")], "1234");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PKCS#11 defines no SM2 mechanism"), "{err}");
+    let listed = h.ok(&["token", "list", "--module", MODULE]);
+    assert!(!listed.contains("sm2"), "{listed}");
+}
+
 #[test]
 fn token_keys_do_everything_file_keys_do() {
     let h = Hsm::new();

@@ -1,5 +1,5 @@
 //! Keys and signatures: Ed25519, ECDSA (P-256, P-384; P-521 and brainpool to verify), RSA
-//! (PKCS#1 v1.5 and PSS) and SM2 behind one API.
+//! (PKCS#1 v1.5 and PSS) and SM2 with SM3 behind one API.
 //!
 //! - [`Signer`] is the one interface every signing key implements: a key file
 //!   ([`PrivateKey`]) today, a PKCS#11 token or a remote signing service tomorrow.
@@ -80,7 +80,7 @@ pub const OID_ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2
 pub const OID_SHA256_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 
 /// A signature algorithm as a key signs with it: those `seal` signs with, and those of keys
-/// it only verifies (P-521, brainpool, SM2).
+/// it only verifies (P-521, brainpool).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Algorithm {
@@ -108,7 +108,7 @@ pub enum Algorithm {
     /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8017, RFC 4055).
     #[serde(rename = "rsa-pss")]
     RsaPssSha256,
-    /// SM2 with SM3 (GB/T 32918), default distinguishing ID; verification only.
+    /// SM2 with SM3 (GB/T 32918, GM/T 0009), with the default distinguishing ID.
     #[serde(rename = "sm2")]
     Sm2Sm3,
 }
@@ -240,8 +240,9 @@ impl FromStr for Algorithm {
             }
             "rsa" | "rs256" | "rsa-pkcs1" => Ok(Algorithm::RsaPkcs1Sha256),
             "rsa-pss" | "ps256" => Ok(Algorithm::RsaPssSha256),
+            "sm2" | "sm2-sm3" | "sm2sm3" | "sm2-with-sm3" => Ok(Algorithm::Sm2Sm3),
             _ => Err(Error::UnsupportedAlgorithm(format!(
-                "{s:?} (expected ed25519, p256, p384, rsa or rsa-pss)"
+                "{s:?} (expected ed25519, p256, p384, rsa, rsa-pss or sm2)"
             ))),
         }
     }

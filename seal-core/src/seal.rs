@@ -9,6 +9,7 @@ pub use chain::PKI_PATH;
 pub(crate) use chain::for_certificate as chain_for;
 pub use ses::{
     CertList, ExtData, Picture, Seal, SealSignatureError, SealVersion, SignatureForm, Stamp,
+    data_hash_alg,
 };
 pub use write::{SealSpec, SealType, VENDOR_ID, make_seal, make_stamp, make_stamp_timestamped};
 

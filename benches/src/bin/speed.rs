@@ -28,11 +28,13 @@ fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {
 
 fn main() {
     let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3.0);
-    // RSA-2048 (AWS-LC both ways) and P-384 (verifying through AWS-LC, signing through
-    // RustCrypto `p384`): seal's API only; openssl speed is the anchor.
+    // RSA-2048 (AWS-LC both ways), P-384 (verifying through AWS-LC, signing through
+    // RustCrypto `p384`) and SM2 (RustCrypto `sm2`): seal's API only; openssl speed is the
+    // anchor.
     for (name, key) in [
         ("rsa2048", PrivateKey::generate_rsa(2048, Algorithm::RsaPkcs1Sha256)),
         ("p384", PrivateKey::generate(Algorithm::EcdsaP384Sha384)),
+        ("sm2", PrivateKey::generate(Algorithm::Sm2Sm3)),
     ] {
         let Ok(key) = key else { continue };
         let Ok(sig) = key.sign(&MESSAGE) else { continue };

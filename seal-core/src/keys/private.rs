@@ -11,8 +11,8 @@ use spki::AlgorithmIdentifierRef;
 use zeroize::Zeroizing;
 
 use super::{
-    Algorithm, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P384, OID_RSA, PublicKey, Signature, Signer,
-    ecdsa, ecdsa_p256, ed25519, oid_name, pem_block,
+    Algorithm, OID_EC_PUBLIC_KEY, OID_ED25519, OID_P384, OID_RSA, OID_SM2_CURVE, PublicKey,
+    Signature, Signer, ecdsa, ecdsa_p256, ed25519, oid_name, pem_block, sm2,
 };
 use crate::error::{Error, Result, ResultExt};
 use crate::io::{self, WriteOptions};
@@ -43,6 +43,7 @@ enum PrivateInner {
     EcdsaP256(ecdsa_p256::Key),
     EcdsaP384(Box<ecdsa::nist_p384::SigningKey>),
     Ed25519(ed25519_dalek::SigningKey),
+    Sm2(Box<sm2::SigningKey>),
     #[cfg(feature = "aws-lc")]
     Rsa(Box<super::rsa::signing::SigningKey>),
 }
@@ -69,6 +70,7 @@ impl PrivateKey {
                 PrivateInner::EcdsaP384(ecdsa::nist_p384::generate()?.into())
             }
             Algorithm::Ed25519 => PrivateInner::Ed25519(ed25519::generate()?),
+            Algorithm::Sm2Sm3 => PrivateInner::Sm2(sm2::generate()?.into()),
             Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => {
                 return PrivateKey::generate_rsa(DEFAULT_RSA_BITS, algorithm);
             }
@@ -111,6 +113,7 @@ impl PrivateKey {
             PrivateInner::EcdsaP256(k) => PublicKey::EcdsaP256(*k.rust.verifying_key()),
             PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::public_key(k),
             PrivateInner::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
+            PrivateInner::Sm2(k) => sm2::public_key(k),
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => PublicKey::from_spki_der(&k.public_spki()?)?,
         };
@@ -128,6 +131,7 @@ impl PrivateKey {
                 Some(OID_P384) => {
                     PrivateInner::EcdsaP384(ecdsa::nist_p384::private_from_pkcs8(info)?.into())
                 }
+                Some(OID_SM2_CURVE) => PrivateInner::Sm2(sm2::private_from_pkcs8(info)?.into()),
                 _ => PrivateInner::EcdsaP256(ecdsa_p256::Key::new(
                     ecdsa_p256::private_from_pkcs8(info)?,
                 )?),
@@ -206,6 +210,7 @@ impl PrivateKey {
         let doc = match &self.inner {
             PrivateInner::EcdsaP256(k) => k.rust.to_pkcs8_der(),
             PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::to_pkcs8_der(k),
+            PrivateInner::Sm2(k) => sm2::to_pkcs8_der(k),
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => return k.to_pkcs8(),
             // PKCS#8 v1 (RFC 8410 §7) without the optional public key: OpenSSL 3.0 cannot
@@ -281,6 +286,7 @@ impl Signer for PrivateKey {
             PrivateInner::EcdsaP256(k) => ecdsa_p256::sign(k, msg)?.to_vec(),
             PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::sign(k, msg)?,
             PrivateInner::Ed25519(k) => ed25519::sign(k, msg).to_vec(),
+            PrivateInner::Sm2(k) => sm2::sign(k, msg)?,
             #[cfg(feature = "aws-lc")]
             PrivateInner::Rsa(k) => k.sign(self.algorithm == Algorithm::RsaPssSha256, msg)?,
         };
@@ -300,10 +306,14 @@ fn ec_curve(alg: &AlgorithmIdentifierRef<'_>) -> Option<ObjectIdentifier> {
     alg.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
 }
 
-/// A SEC1 `EC PRIVATE KEY` (RFC 5915, as `openssl ecparam -genkey` writes): P-256 or P-384.
+/// A SEC1 `EC PRIVATE KEY` (RFC 5915, as `openssl ecparam -genkey` writes): P-256, P-384
+/// or SM2.
 fn private_from_sec1(der: &[u8]) -> Result<PrivateKey> {
     if let Ok(k) = ecdsa_p256::private_from_sec1(der) {
         return PrivateKey::from_inner(PrivateInner::EcdsaP256(ecdsa_p256::Key::new(k)?));
+    }
+    if let Ok(k) = sm2::private_from_sec1(der) {
+        return PrivateKey::from_inner(PrivateInner::Sm2(k.into()));
     }
     ecdsa::nist_p384::private_from_sec1(der)
         .and_then(|k| PrivateKey::from_inner(PrivateInner::EcdsaP384(k.into())))

@@ -599,8 +599,8 @@ impl Stamp {
     /// feature).
     pub fn data_hash_alg(&self) -> Result<crate::digest::HashAlg> {
         match self.signature_algorithm() {
-            Ok(Algorithm::Sm2Sm3) | Err(_) => crate::digest::HashAlg::sm3(),
-            Ok(_) => Ok(crate::digest::HashAlg::Sha256),
+            Ok(alg) => data_hash_alg(alg),
+            Err(_) => crate::digest::HashAlg::sm3(),
         }
     }
 
@@ -627,5 +627,15 @@ impl Stamp {
             return Ok((form, "the bare dataHash (non-standard v1 form)"));
         }
         Err(SealSignatureError::Bad)
+    }
+}
+
+/// The hash of a stamp's `dataHash` when `alg` signs it: SM3 with SM2 (GB/T 38540 §6.2, as
+/// national seal systems write it), SHA-256 with every other algorithm. An error if that is
+/// SM3 and this build has no SM3 (the `sm2` feature).
+pub fn data_hash_alg(alg: Algorithm) -> Result<crate::digest::HashAlg> {
+    match alg {
+        Algorithm::Sm2Sm3 => crate::digest::HashAlg::sm3(),
+        _ => Ok(crate::digest::HashAlg::Sha256),
     }
 }

@@ -195,7 +195,8 @@ pub fn make_seal(spec: &SealSpec, maker: &dyn Signer, maker_cert: &Certificate) 
     out.to_der().map_err(|e| Error::decode("SESeal", e))
 }
 
-/// Makes a v4 stamp (`SES_Signature`) over `data_hash` (SHA-256 of the stamped data), signed
+/// Makes a v4 stamp (`SES_Signature`) over `data_hash` (the stamped data's hash by
+/// [`data_hash_alg`](super::data_hash_alg) of the signer's algorithm: SM3 for SM2), signed
 /// by the holder `signer` whose certificate is `signer_cert`.
 pub fn make_stamp(
     seal: &Seal,

@@ -1,14 +1,14 @@
 //! Detached stamps of any file: a GB/T 38540 `SES_Signature` whose `dataHash` is the
-//! SHA-256 of the file and whose `propertyInfo` is the file's name.
+//! hash of the file (SM3 for SM2 keys, SHA-256 otherwise: `seal::data_hash_alg`) and whose
+//! `propertyInfo` is the file's name.
 //!
 //! The file is hashed in fixed-size chunks, so memory does not grow with its size.
 
 use std::path::Path;
 
-use crate::digest::HashAlg;
 use crate::error::{Error, Result};
 use crate::pki::Certificate;
-use crate::seal::{Seal, Stamp, check_stamp, make_stamp_timestamped};
+use crate::seal::{Seal, Stamp, check_stamp, data_hash_alg, make_stamp_timestamped};
 use crate::time::UnixTime;
 use crate::verify::{CheckOutcome, SignatureReport, SubIndication, Trust};
 
@@ -26,9 +26,11 @@ pub fn stamp_file_timestamped(
     time: UnixTime,
     timestamper: Option<&dyn crate::tsp::Timestamper>,
 ) -> Result<Vec<u8>> {
-    let (digest, _) = HashAlg::Sha256.hash_file(path)?;
-    let digest: [u8; 32] =
-        digest.try_into().map_err(|_| Error::InvalidInput("SHA-256 is 32 bytes".into()))?;
+    let alg = data_hash_alg(key.signer.algorithm())?;
+    let (digest, _) = alg.hash_file(path)?;
+    let digest: [u8; 32] = digest
+        .try_into()
+        .map_err(|_| Error::InvalidInput(format!("{} is not 32 bytes", alg.name())))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // propertyInfo is an IA5String: keep the name if it is ASCII, else say what it is.
     let property = if name.is_ascii() && !name.is_empty() { name } else { "file".to_owned() };
