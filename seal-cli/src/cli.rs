@@ -170,7 +170,12 @@ pub enum SealCommand {
     /// Draw a standard round agency seal picture (SVG, or PNG when the output ends in .png).
     #[command(
         after_help = "Examples:\n  seal seal draw --name 'City of Example' --label 'Licensing Office' --out seal.svg\n  \
-                      seal seal draw --name 'City of Example' --out seal.png --dpi 600"
+                      seal seal draw --name '北京市市场监督管理局' --label '行政审批专用章' --out seal.png\n  \
+                      seal seal draw --name '北京市某某有限公司' --label '发票专用章' --shape oval --out seal.png\n  \
+                      seal seal draw --name 'City of Example' --out seal.png --dpi 600\n\n\
+                      Long names are narrowed along the arc, then set smaller; no character is left out. \
+                      Drawing a PNG needs fonts: DejaVu for Latin, Vietnamese and Cyrillic, and a CJK \
+                      font for Chinese (Debian: fonts-dejavu-core, fonts-noto-cjk or fonts-wqy-zenhei)."
     )]
     Draw(SealDrawArgs),
 }
@@ -204,15 +209,21 @@ pub struct SealNewArgs {
     /// The picture (PNG, JPEG or SVG). Without it, use --draw.
     #[arg(long, conflicts_with = "draw")]
     pub picture: Option<PathBuf>,
-    /// Draw a round agency seal (PNG, 300 dpi) with the seal's name.
+    /// Draw the seal's picture (PNG, 300 dpi) with the seal's name along the upper arc.
     #[arg(long)]
     pub draw: bool,
+    /// With --draw: the seal's purpose, below the star (e.g. 行政审批专用章).
+    #[arg(long, requires = "draw")]
+    pub label: Option<String>,
+    /// With --draw: round (the official seal, with a star) or oval (special-purpose seals).
+    #[arg(long, value_enum, default_value_t = ShapeArg::Round, requires = "draw")]
+    pub shape: ShapeArg,
     /// Printed width in millimetres.
     #[arg(long, default_value_t = 40)]
     pub width_mm: u32,
-    /// Printed height in millimetres.
-    #[arg(long, default_value_t = 40)]
-    pub height_mm: u32,
+    /// Printed height in millimetres (default: the width; two thirds of it for an oval).
+    #[arg(long)]
+    pub height_mm: Option<u32>,
     /// Start of the seal's validity (default now): YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
     #[arg(long)]
     pub valid_from: Option<String>,
@@ -254,10 +265,13 @@ pub struct SealDrawArgs {
     /// The agency's name, along the upper arc.
     #[arg(long)]
     pub name: String,
-    /// A label below the star.
+    /// The seal's purpose, below the star (e.g. 行政审批专用章).
     #[arg(long)]
     pub label: Option<String>,
-    /// Printed diameter in millimetres.
+    /// Round (the official seal, with a star) or oval (special-purpose seals, 3:2).
+    #[arg(long, value_enum, default_value_t = ShapeArg::Round)]
+    pub shape: ShapeArg,
+    /// Printed width (the diameter of a round seal) in millimetres.
     #[arg(long, default_value_t = 40)]
     pub size_mm: u32,
     /// Resolution of a PNG output.
@@ -269,6 +283,12 @@ pub struct SealDrawArgs {
     /// Overwrite an existing output.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShapeArg {
+    Round,
+    Oval,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -565,7 +565,33 @@ fn seal_new_show_verify_and_draw() {
         d,
         &["seal", "draw", "--name", "City of Example", "--label", "Permits", "--out", "drawn.svg"],
     ));
-    assert!(std::fs::read_to_string(d.join("drawn.svg")).unwrap().contains("City of Example"));
+    let svg = std::fs::read_to_string(d.join("drawn.svg")).unwrap();
+    // Every character of the name and the label is set on its own.
+    for c in "CityofExamplePermits".chars() {
+        assert!(svg.contains(&format!(">{c}</text>")), "{c}: {svg}");
+    }
+    // A Chinese agency's oval seal: 45 x 30 mm, drawn and then made into a seal.
+    ok(&seal(
+        d,
+        &["seal", "draw", "--name", "北京市某某贸易有限公司", "--label", "发票专用章"]
+            .into_iter()
+            .chain(["--shape", "oval", "--size-mm", "45", "--out", "oval.png", "--dpi", "100"])
+            .collect::<Vec<_>>(),
+    ));
+    let png = std::fs::read(d.join("oval.png")).unwrap();
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 177, "45 mm at 100 dpi");
+    assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 118, "30 mm at 100 dpi");
+    ok(&seal(
+        d,
+        &["seal", "new", "--maker-key", "pki/seal-maker.key", "--maker-cert", "pki/seal-maker.pem"]
+            .into_iter()
+            .chain(["--holder-cert", "pki/agency.pem", "--name", "北京市某某贸易有限公司"])
+            .chain(["--id", "F-1", "--draw", "--shape", "oval", "--label", "发票专用章"])
+            .chain(["--width-mm", "45", "--out", "invoice.esl"])
+            .collect::<Vec<_>>(),
+    ));
+    let shown = ok(&seal(d, &["seal", "show", "invoice.esl"]));
+    assert!(shown.contains("45x30 mm"), "{shown}");
     ok(&seal(
         d,
         &["seal", "draw", "--name", "City of Example", "--out", "drawn.png", "--dpi", "100"],

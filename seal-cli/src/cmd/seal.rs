@@ -17,7 +17,7 @@ use super::invalid;
 use crate::Outcome;
 use crate::cli::{
     CertifyArg, FormatArg, LevelArg, PdfArgs, SealDrawArgs, SealNewArgs, SealShowArgs, SealTypeArg,
-    SealVerifyArgs, StampArgs, VerifyArgs,
+    SealVerifyArgs, ShapeArg, StampArgs, VerifyArgs,
 };
 
 pub fn new(a: &SealNewArgs) -> Result<Outcome> {
@@ -40,9 +40,15 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
             })?;
             (kind.to_owned(), data)
         }
-        (None, true) => ("PNG".to_owned(), picture::draw_png(&a.name, None, a.width_mm, 300)?),
+        (None, true) => {
+            ("PNG".to_owned(), drawing(&a.name, a.label.as_deref(), a.shape, a.width_mm).png(300)?)
+        }
         (None, false) => return Err(invalid("pass --picture FILE or --draw")),
     };
+    let height_mm = a.height_mm.unwrap_or(match (a.draw, a.shape) {
+        (true, ShapeArg::Oval) => drawing(&a.name, None, a.shape, a.width_mm).height_mm(),
+        _ => a.width_mm,
+    });
     let now = UnixTime::now();
     let start = super::time_arg(a.valid_from.as_deref())?;
     let spec = SealSpec {
@@ -57,7 +63,7 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
         picture_kind: kind.clone(),
         picture: data,
         width_mm: a.width_mm,
-        height_mm: a.height_mm,
+        height_mm,
         valid_start: start,
         valid_end: start.plus_days(a.days),
         created: now,
@@ -70,7 +76,7 @@ pub fn new(a: &SealNewArgs) -> Result<Outcome> {
             a.name,
             a.id,
             a.width_mm,
-            a.height_mm,
+            height_mm,
             spec.valid_end,
             a.out.display()
         ),
@@ -173,11 +179,8 @@ pub fn verify_seal(a: &SealVerifyArgs) -> Result<Outcome> {
 
 pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
     let png = a.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    let data = if png {
-        picture::draw_png(&a.name, a.label.as_deref(), a.size_mm, a.dpi)?
-    } else {
-        picture::draw_svg(&a.name, a.label.as_deref(), a.size_mm).into_bytes()
-    };
+    let d = drawing(&a.name, a.label.as_deref(), a.shape, a.size_mm);
+    let data = if png { d.png(a.dpi)? } else { d.svg().into_bytes() };
     io::write_atomic(&a.out, &data, WriteOptions::PUBLIC.force(a.force))?;
     Ok(Outcome::ok(format!("wrote {}\n", a.out.display()), json!({"picture": a.out})))
 }
@@ -325,4 +328,12 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome> {
     }
     let report = stamp::verify(&a.file, a.sig.as_deref(), &trust, at)?;
     Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+}
+
+fn drawing(name: &str, label: Option<&str>, shape: ShapeArg, width_mm: u32) -> picture::Drawing {
+    let shape = match shape {
+        ShapeArg::Round => picture::Shape::Round,
+        ShapeArg::Oval => picture::Shape::Oval,
+    };
+    picture::Drawing::new(name, label, shape, width_mm)
 }
