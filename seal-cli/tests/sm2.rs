@@ -266,3 +266,190 @@ fn sm2_seals_and_stamps_verify_in_seal_openssl_and_gmssl() {
     );
     sm2_check_fails(d, &["ses", "licence.txt.ses", "licence.txt"]);
 }
+
+fn ofd_check(d: &Path, args: &[&str]) -> Output {
+    let python = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/ofd_check.py");
+    Command::new(python).arg(script).args(args).current_dir(d).output().unwrap()
+}
+
+/// Each signature of `file` as seal reports it: (id, indication, sub-indication, checks).
+fn ofd_signatures(d: &Path, file: &str, trust: &[&str]) -> Vec<(String, String, String, String)> {
+    let mut args = vec!["--json", "verify", file];
+    for t in trust {
+        args.extend(["--trust", t]);
+    }
+    let report = common::json(&seal(d, &args));
+    report["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let checks: Vec<String> = s["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["check"] != "coverage")
+                .map(|c| format!("{}={}", c["check"], c["indication"]))
+                .collect();
+            (
+                s["id"].as_str().unwrap().to_owned(),
+                s["indication"].as_str().unwrap().to_owned(),
+                s["sub_indication"].as_str().unwrap_or("-").to_owned(),
+                checks.join(" "),
+            )
+        })
+        .collect()
+}
+
+/// An SM2 root, seal maker and agency with its seal (`holder.esl`, `holder.key`).
+fn sm2_agency(d: &Path) {
+    ca(d, "root", None, "0");
+    for (name, id, profile) in
+        [("maker", "911100000000000009", "seal-maker"), ("holder", "911100000000000002", "seal")]
+    {
+        seal_ok(d, &["key", "new", "--alg", "sm2", "--out", &format!("{name}.key")]);
+        issue(d, name, id, "root", profile);
+    }
+    seal_ok(
+        d,
+        &["seal", "new", "--maker-key", "maker.key", "--maker-cert", "maker.pem"]
+            .into_iter()
+            .chain(["--holder-cert", "holder.pem", "--name", "北京市市场监督管理局"])
+            .chain(["--id", "110000-0001", "--draw", "--label", "行政审批专用章"])
+            .chain(["--width-mm", "42", "--out", "holder.esl"])
+            .collect::<Vec<_>>(),
+    );
+}
+
+#[test]
+fn other_systems_ofd_documents_stamp_and_their_stamps_stay_as_they_were() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    sm2_agency(d);
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/gbt38540");
+    let trust = ["root/ca.pem", "ofdrw-root.pem"];
+    std::fs::copy(vectors.join("ofdrw-root.pem"), d.join("ofdrw-root.pem")).unwrap();
+    let mut stamped = 0;
+    for entry in std::fs::read_dir(&vectors).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ofd") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        std::fs::copy(&path, d.join(&name)).unwrap();
+        let out_name = name.replace(".ofd", ".stamped.ofd");
+        let out = seal(d, &["stamp", &name, "--seal", "holder.esl", "--key", "holder.key"]);
+        // Two documents end with a signature that covers the signature list itself (a
+        // GB/T 35275 signature and a cross-page seal): a new stamp would break it.
+        if name == "keyword.ofd" || name == "V4RideRight.ofd" {
+            assert_eq!(out.status.code(), Some(2), "{name}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("covers Doc_0/Signs/Signatures.xml"), "{name}: {err}");
+            assert!(!d.join(&out_name).exists());
+            continue;
+        }
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let before = ofd_signatures(d, &name, &trust);
+        let after = ofd_signatures(d, &out_name, &trust);
+        assert_eq!(after.len(), before.len() + 1, "{name}");
+        // Every earlier signature: the same verdict and the same checks.
+        assert_eq!(&after[..before.len()], &before[..], "{name}");
+        let ours = after.last().unwrap();
+        assert_eq!(ours.1, "TOTAL-PASSED", "{name}: {ours:?}");
+        // The independent check of ours.
+        let dir = ours.0.split(' ').next().unwrap();
+        let sig = format!("{dir}/Signature.xml");
+        let out = ofd_check(d, &["verify", &out_name, &sig]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{name}: {text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!text.contains("FAILED") && text.contains("gmssl verify_with_sm3: OK"));
+        stamped += 1;
+    }
+    assert_eq!(stamped, 6, "the vendor documents in vectors/gbt38540");
+}
+
+#[test]
+fn ofd_co_stamps_keep_earlier_ones_and_any_changed_byte_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    sm2_agency(d);
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/gbt38540");
+    std::fs::copy(vectors.join("1.ofd"), d.join("invoice.ofd")).unwrap();
+    // A second agency, P-256 this time, stamps after the first, on page 1 at 20,30 mm.
+    seal_ok(d, &["key", "new", "--alg", "p256", "--out", "second.key"]);
+    issue(d, "second", "911100000000000003", "root", "seal");
+    seal_ok(
+        d,
+        &["seal", "new", "--maker-key", "maker.key", "--maker-cert", "maker.pem"]
+            .into_iter()
+            .chain(["--holder-cert", "second.pem", "--name", "北京市税务局"])
+            .chain(["--id", "110000-0002", "--draw", "--shape", "oval", "--width-mm", "45"])
+            .chain(["--out", "second.esl"])
+            .collect::<Vec<_>>(),
+    );
+    seal_ok(d, &["stamp", "invoice.ofd", "--seal", "holder.esl", "--key", "holder.key"]);
+    std::fs::rename(d.join("invoice.stamped.ofd"), d.join("once.ofd")).unwrap();
+    let args = ["stamp", "once.ofd", "--seal", "second.esl", "--key", "second.key"];
+    seal_ok(d, &[&args[..], &["--page", "1", "--at", "20,30"]].concat());
+    let sigs = ofd_signatures(d, "once.stamped.ofd", &["root/ca.pem"]);
+    assert_eq!(sigs.len(), 3);
+    assert!(sigs[1].0.starts_with("Doc_0/Signs/Sign_1 ") && sigs[1].1 == "TOTAL-PASSED");
+    assert!(sigs[2].0.starts_with("Doc_0/Signs/Sign_2 ") && sigs[2].1 == "TOTAL-PASSED");
+    // The earlier stamp's report names what came after it.
+    let text = String::from_utf8_lossy(
+        &seal(d, &["verify", "once.stamped.ofd", "--trust", "root/ca.pem"]).stdout,
+    )
+    .into_owned();
+    assert!(text.contains("outside it, as GB/T 33190 lets later signatures add them"), "{text}");
+    let out = ofd_check(d, &["verify", "once.stamped.ofd", "Doc_0/Signs/Sign_1/Signature.xml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The P-256 stamp: SHA-256 references, ECDSA; the Python check does SM2 only.
+    let python = std::env::var("SEAL_PYTHON").expect("SEAL_PYTHON (scripts/test sets it)");
+    let read = "import zipfile,sys; sys.stdout.write(zipfile.ZipFile('once.stamped.ofd').read('Doc_0/Signs/Sign_2/Signature.xml').decode())";
+    let desc = ok(d, &python, &["-c", read]);
+    assert!(desc.contains("CheckMethod=\"2.16.840.1.101.3.4.2.1\""), "{desc}");
+    assert!(desc.contains("Boundary=\"20.00 30.00 45.00 30.00\""), "{desc}");
+
+    // One changed byte in any part: the stamps that cover it fail, in seal and in Python.
+    let out = ofd_check(d, &["tamper", "once.stamped.ofd", "tampered"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let n: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert!(n >= 20, "{n} parts");
+    for i in 0..n {
+        let part = std::fs::read_to_string(d.join(format!("tampered/{i}.txt"))).unwrap();
+        let file = format!("tampered/{i}.ofd");
+        let out = seal(d, &["--json", "verify", &file, "--trust", "root/ca.pem"]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let verdict = |dir: &str| {
+            report["signatures"].as_array().and_then(|s| {
+                s.iter()
+                    .find(|s| s["id"].as_str().is_some_and(|i| i.starts_with(&format!("{dir} "))))
+                    .map(|s| s["indication"].as_str().unwrap_or("").to_owned())
+            })
+        };
+        if part == "Doc_0/Signs/Signatures.xml" {
+            // The one part no stamp covers: GB/T 33190 lets each new signature add itself
+            // to the list. A change there can only hide a listed stamp, never alter what a
+            // stamp covers, so either the same stamps verify or fewer are found.
+            let listed = report["signatures"].as_array().map_or(0, Vec::len);
+            assert!(listed <= 3, "{part}: {report}");
+            continue;
+        }
+        assert_ne!(report["indication"], "TOTAL-PASSED", "{part}");
+        // The later stamp covers every part but its own two, which it protects itself; the
+        // earlier one every part that was there when it was made.
+        let covering: &[&str] = if part.starts_with("Doc_0/Signs/Sign_2/") {
+            &["Doc_0/Signs/Sign_2"]
+        } else {
+            &["Doc_0/Signs/Sign_1", "Doc_0/Signs/Sign_2"]
+        };
+        for dir in covering {
+            assert_ne!(verdict(dir).as_deref(), Some("TOTAL-PASSED"), "{part} changed: {dir}");
+        }
+        if covering.len() == 2 {
+            let out = ofd_check(d, &["verify", &file, "Doc_0/Signs/Sign_1/Signature.xml"]);
+            assert_ne!(out.status.code(), Some(0), "{part} changed, and Python passes Sign_1");
+        }
+    }
+}

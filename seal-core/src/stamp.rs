@@ -219,6 +219,11 @@ pub fn is_json(file: &Path) -> bool {
     file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// True if the file is stamped inside itself as an OFD document (by its extension).
+pub fn is_ofd(file: &Path) -> bool {
+    file.extension().is_some_and(|e| e.eq_ignore_ascii_case("ofd"))
+}
+
 /// True if the file is stamped inside itself as a PDF (by its extension).
 pub fn is_pdf(file: &Path) -> bool {
     file.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
@@ -251,7 +256,7 @@ pub enum Format {
 pub fn stamp_path(file: &Path, format: Format, out_dir: Option<&Path>) -> PathBuf {
     let beside = if format == Format::Cms {
         with_suffix(file, "p7s")
-    } else if format == Format::Auto && (is_json(file) || is_pdf(file)) {
+    } else if format == Format::Auto && (is_json(file) || is_pdf(file) || is_ofd(file)) {
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let (stem, ext) = match name.rsplit_once('.') {
             Some((stem, ext)) => (stem.to_string(), ext.to_string()),

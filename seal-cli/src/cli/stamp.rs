@@ -123,15 +123,17 @@ pub struct LongTermArgs {
     pub trust: Vec<PathBuf>,
 }
 
-/// Where and how a PDF is stamped.
+/// Where and how a PDF (or an OFD document) is stamped.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "PDF")]
+#[command(next_help_heading = "PDF and OFD")]
 pub struct PdfArgs {
-    /// The page for the seal, from 1 (default: the last page).
+    /// The page for the seal, from 1 (default: the last page). PDF and OFD.
     #[arg(long, value_name = "N")]
     pub page: Option<usize>,
-    /// The seal's lower-left corner in points (1/72 inch) from the page's lower-left
-    /// corner (default: bottom right, half an inch from the edges).
+    /// PDF: the seal's lower-left corner in points (1/72 inch) from the page's lower-left
+    /// corner (default: bottom right, half an inch from the edges). OFD: the seal's top-left
+    /// corner in millimetres from the page's top-left corner, OFD's own coordinates
+    /// (default: bottom right, 20 mm from the right edge, 25 mm from the bottom).
     #[arg(long, value_name = "X,Y")]
     pub at: Option<String>,
     /// Sign this existing empty signature field, or give the new field this name.

@@ -232,6 +232,7 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
         out_dir: a.out_dir.as_deref(),
         force: a.force,
         time: UnixTime::now(),
+        ofd: ofd_options(&pdf),
         pdf,
         timestamper: timestamper.as_deref(),
     };
@@ -272,6 +273,14 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     }
 }
 
+/// `--page` and `--at` for OFD documents (`--at` read as millimetres there).
+fn ofd_options(pdf: &seal_core::pdf::StampOptions) -> stamp::ofd::StampOptions {
+    let mut o = stamp::ofd::StampOptions::default();
+    o.page = pdf.page;
+    o.at = pdf.at;
+    o
+}
+
 fn pdf_options(a: &PdfArgs) -> Result<seal_core::pdf::StampOptions> {
     let at = match &a.at {
         None => None,
@@ -283,7 +292,7 @@ fn pdf_options(a: &PdfArgs) -> Result<seal_core::pdf::StampOptions> {
                 Some((x, y)) if x.is_finite() && y.is_finite() => Some((x, y)),
                 _ => {
                     return Err(invalid(format!(
-                        "--at {text:?}: expected X,Y in points, e.g. 400,72"
+                        "--at {text:?}: expected X,Y (points for a PDF, millimetres for an OFD document), e.g. 400,72"
                     )));
                 }
             }

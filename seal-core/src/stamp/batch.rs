@@ -22,7 +22,9 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 fn is_stamped_output(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase());
-    name.is_some_and(|n| n.ends_with(".stamped.pdf") || n.ends_with(".stamped.json"))
+    name.is_some_and(|n| {
+        n.ends_with(".stamped.pdf") || n.ends_with(".stamped.json") || n.ends_with(".stamped.ofd")
+    })
 }
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>, top: bool) -> Result<()> {
@@ -69,6 +71,9 @@ pub struct Job<'a> {
     /// Where and how PDFs are stamped (with [`Format::Auto`]).
     #[cfg(feature = "pdf")]
     pub pdf: crate::pdf::StampOptions,
+    /// Where OFD documents are stamped (with [`Format::Auto`]).
+    #[cfg(feature = "ofd")]
+    pub ofd: super::ofd::StampOptions,
     /// A TSA to timestamp each signature with (CAdES-B-T); none: no timestamps.
     pub timestamper: Option<&'a dyn crate::tsp::Timestamper>,
 }
@@ -85,6 +90,8 @@ impl<'a> Job<'a> {
             time,
             #[cfg(feature = "pdf")]
             pdf: crate::pdf::StampOptions::default(),
+            #[cfg(feature = "ofd")]
+            ofd: super::ofd::StampOptions::default(),
             timestamper: None,
         }
     }
@@ -182,6 +189,17 @@ fn stage_one<'a>(file: &Path, job: &Job<'a>, shared: &Shared<'a>) -> Result<crat
         let (pdf, time, force) = (&job.pdf, job.time, job.force);
         let (staged, _) = crate::pdf::stage_checked(file, &out, key, app, pdf, time, force)?;
         return Ok(staged);
+    }
+    #[cfg(feature = "ofd")]
+    if job.format == Format::Auto && super::is_ofd(file) {
+        let (key, opts) = (&job.key, &job.ofd);
+        let (staged, _) =
+            super::ofd::stage(file, &out, key, opts, job.time, job.timestamper, job.force)?;
+        return Ok(staged);
+    }
+    #[cfg(not(feature = "ofd"))]
+    if job.format == Format::Auto && super::is_ofd(file) {
+        return Err(Error::not_built("OFD documents", "ofd").in_file(file));
     }
     #[cfg(not(feature = "pdf"))]
     let _ = shared;

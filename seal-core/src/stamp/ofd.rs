@@ -10,7 +10,10 @@
 
 mod coverage;
 mod package;
+mod stamping;
 mod xml;
+
+pub use stamping::{StampOptions, Stamped, stage};
 
 use std::collections::HashSet;
 use std::path::Path;

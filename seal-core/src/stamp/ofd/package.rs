@@ -169,6 +169,35 @@ impl Package {
     }
 }
 
+impl Package {
+    /// Copies every entry into `w` as it is (its compressed bytes, headers and all), except
+    /// those named in `replaced`, which are written anew in their place; returns the names
+    /// of `replaced` the package does not hold (new parts).
+    pub(super) fn copy_into<W: std::io::Write + std::io::Seek>(
+        &mut self,
+        w: &mut zip::ZipWriter<W>,
+        replaced: &HashMap<String, Vec<u8>>,
+    ) -> Result<std::collections::HashSet<String>> {
+        let writing = |e: zip::result::ZipError| Error::decode("OFD package (writing)", e);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut left: std::collections::HashSet<String> = replaced.keys().cloned().collect();
+        for i in 0..self.zip.len() {
+            let entry = self.zip.by_index_raw(i).map_err(|e| Error::decode("OFD package", e))?;
+            let name = entry.name().map_err(|e| Error::decode("OFD package", e))?.into_owned();
+            match replaced.get(&name) {
+                Some(data) => {
+                    drop(entry);
+                    super::stamping::put(w, &name, data, opts)?;
+                    left.remove(&name);
+                }
+                None => w.raw_copy_file(entry).map_err(writing)?,
+            }
+        }
+        Ok(left)
+    }
+}
+
 /// An entry name must be the one spelling of its part (APPNOTE 4.4.17: relative, forward
 /// slashes only): no leading `/`, no `\`, no empty, `.` or `..` segment.
 fn check_name(name: &str) -> Result<()> {

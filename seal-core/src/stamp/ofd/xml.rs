@@ -57,6 +57,41 @@ pub(super) fn elements_text(xml: &str, name: &str) -> Vec<String> {
     out
 }
 
+/// Where the first end tag of local name `name` starts (the `<` of `</…name>`), and the
+/// namespace prefix it is written with (`ofd:`, or empty).
+pub(super) fn end_tag(xml: &str, name: &str) -> Option<(usize, String)> {
+    let mut reader = Reader::from_str(xml);
+    loop {
+        let at = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::End(e)) if local(e.name().as_ref()) == name => {
+                let full: String = e.name().as_ref().to_owned();
+                let prefix = full.strip_suffix(name).unwrap_or("").to_owned();
+                return Some((at, prefix));
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The byte range of the text of the first element of local name `name`.
+pub(super) fn text_span(xml: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let mut reader = Reader::from_str(xml);
+    let mut start = None;
+    loop {
+        let at = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Start(e)) if local(e.name().as_ref()) == name => {
+                start = Some(reader.buffer_position() as usize);
+            }
+            Ok(Event::End(e)) if local(e.name().as_ref()) == name => return start.map(|s| s..at),
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
 /// The attributes of every element with local name `name`.
 pub(super) fn element_attrs(xml: &str, name: &str) -> Vec<Vec<(String, String)>> {
     let mut reader = Reader::from_str(xml);
