@@ -1,4 +1,5 @@
-//! Stamping: many small files (parallel batch) and one large file (streamed hash).
+//! Stamping: many small files (parallel batch), small OFD documents with an SM2 seal (each
+//! package rewritten with a new signature inside), and one large file (streamed hash).
 //! `cargo bench -p seal-benches --bench stamp`; `benches/hash_compare.sh` puts the large-file
 //! rate next to `sha256sum` in one run.
 
@@ -36,6 +37,31 @@ fn small_files(c: &mut Criterion) {
     group.finish();
 }
 
+fn ofd_documents(c: &mut Criterion) {
+    let f = StampFixture::new(Algorithm::Sm2Sm3);
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    // A one-page document from another system, already stamped once (ofdrw, 4 KiB).
+    let doc = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/gbt38540/SESV4SignDoc.ofd");
+    let files: Vec<_> = (0..200)
+        .map(|i| {
+            let p = dir.path().join(format!("doc{i:03}.ofd"));
+            let _ = std::fs::copy(doc, &p);
+            p
+        })
+        .collect();
+    let mut group = c.benchmark_group("stamp-batch");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("ofd-sm2", files.len()), |b| {
+        b.iter(|| {
+            let mut job = stamp::Job::new(f.stamp_key(), UnixTime::now());
+            job.force = true;
+            stamp::stamp_many(&files, &job, &|| {})
+        })
+    });
+    group.finish();
+}
+
 fn large_file(c: &mut Criterion) {
     let f = StampFixture::new(Algorithm::EcdsaP256Sha256);
     let mut file = tempfile::NamedTempFile::new().unwrap_or_else(|_| std::process::exit(2));
@@ -57,5 +83,5 @@ fn large_file(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, small_files, large_file);
+criterion_group!(benches, small_files, ofd_documents, large_file);
 criterion_main!(benches);
