@@ -190,17 +190,64 @@ fn vendor_ofd_files_check_out_except_their_missing_roots() {
 
 #[test]
 fn vendor_quirks_are_recognised_and_explained() {
-    // keyword.ofd: a raw r||s stamp signature, and a second, non-seal signature.
+    // keyword.ofd: a raw r||s stamp signature, and a second, GB/T 35275 digital signature
+    // (Shandong's system): an SM2 SignedData holding SM3(Signature.xml), signed without
+    // attributes. Both signatures verify; the pages were edited after both (the references
+    // fail, as ofdrw's test edited this file).
     let r = ofd_report(&external().join("keyword.ofd"), "ofdrw-root.pem", "2021-01-01T00:00:00Z");
     let seal = &r.signatures[0];
     assert!(check(seal, "signature").detail.contains("raw r||s"), "{r}");
     assert!(passed(seal, "seal-signature") && passed(seal, "data-hash"), "{r}");
     let sign = &r.signatures[1];
-    assert!(check(sign, "format").detail.contains("not an electronic seal"), "{r}");
+    assert!(sign.format.contains("GB/T 35275 SignedData"), "{r}");
+    assert!(check(sign, "format").detail.contains("GB/T 35275 SM2 SignedData"), "{r}");
+    assert!(passed(sign, "signature"), "{r}");
+    assert!(
+        sign.checks.iter().any(|c| c.check == "data-hash"
+            && c.detail.contains("holds the SM3 of Doc_0/Signs/Sign_3/Signature.xml")),
+        "{r}"
+    );
+    assert_eq!(check(sign, "references").sub_indication, Some(SubIndication::HashFailure));
     // n.ofd: a v1 stamp signed over the bare dataHash, whose Signature.xml was edited later.
     let r = ofd_report(&external().join("n.ofd"), "ofdrw-root.pem", "2021-01-01T00:00:00Z");
     let s = &r.signatures[0];
     assert!(check(s, "signature").detail.contains("bare dataHash"), "{r}");
     assert_eq!(check(s, "data-hash").sub_indication, Some(SubIndication::HashFailure), "{r}");
     assert_eq!(r.indication, Indication::TotalFailed);
+}
+
+#[test]
+fn gbt35275_digital_signatures_in_ofd_are_checked() {
+    // testPathClip.ofd: two GB/T 35275 SignedData signatures (Type="Sign") by a Yunnan CA
+    // certificate, detached over Signature.xml with signed attributes (content-type the GM
+    // data OID, message-digest SM3), SignerInfo algorithm SM2-1 (1.2.156.10197.1.301.1).
+    let r =
+        ofd_report(&external().join("testPathClip.ofd"), "ofdrw-root.pem", "2022-12-01T00:00:00Z");
+    assert_eq!(r.signatures.len(), 2, "{r}");
+    for sign in &r.signatures {
+        assert!(sign.format.contains("GB/T 35275 SignedData"), "{r}");
+        for name in ["format", "signature", "data-hash", "references"] {
+            assert!(passed(sign, name), "{name}: {r}");
+        }
+        // Its CA is not among the anchors: not valid, not failed.
+        assert_eq!(sign.indication, Indication::Indeterminate, "{r}");
+        assert_eq!(sign.sub_indication, Some(SubIndication::NoCertificateChainFound), "{r}");
+    }
+    // A changed description fails, and so does the later signature that covers it.
+    let tmp = tempfile::tempdir().unwrap();
+    let changed = tmp.path().join("changed.ofd");
+    let desc = "Doc_0/Signs/Sign_0/Signature.xml";
+    let name = rewrite_zip(&external().join("testPathClip.ofd"), &changed, |n| n == desc);
+    assert_eq!(name, desc);
+    let r = ofd_report(&changed, "ofdrw-root.pem", "2022-12-01T00:00:00Z");
+    assert_eq!(r.signatures[0].indication, Indication::TotalFailed, "{r}");
+    // The second signature covers the first's description: its references fail.
+    let refs = check(&r.signatures[1], "references");
+    assert_eq!(refs.sub_indication, Some(SubIndication::HashFailure), "{r}");
+    assert!(refs.detail.contains("Doc_0/Signs/Sign_0/Signature.xml was changed"), "{r}");
+    // DigitalSign.ofd (ofdrw): a bare SM2 signature value, which names no signer.
+    let r =
+        ofd_report(&external().join("DigitalSign.ofd"), "ofdrw-root.pem", "2022-12-01T00:00:00Z");
+    assert!(check(&r.signatures[0], "format").detail.contains("names no signer"), "{r}");
+    assert_eq!(r.signatures[0].indication, Indication::Indeterminate);
 }

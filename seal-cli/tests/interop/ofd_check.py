@@ -28,7 +28,7 @@ from gmssl import func, sm3
 sys.path.insert(0, str(Path(__file__).parent))
 import sm2_check  # noqa: E402
 
-OFD = "{http://www.ofdspec.org/2016}"
+OFD = "{*}"  # any namespace: GB/T 33190 gives http://www.ofdspec.org/2016, Suwell wrote http://www.ofdspec.org
 
 
 def part_path(ref, base=""):
@@ -69,7 +69,7 @@ def verify(path, wanted):
     base = list_path.rsplit("/", 1)[0] if "/" in list_path else ""
     listed = {part_path(s.get("BaseLoc"), base) for s in listed.findall(f"{OFD}Signature")}
     doc = ET.fromstring(z.read(doc_root))
-    pages = [p.get("ID") for p in doc.iter(f"{OFD}Page")]
+    pages = [p.get("ID") for p in doc.iterfind(f".//{OFD}Page")]
     failures = 0
 
     def report(ok, what):

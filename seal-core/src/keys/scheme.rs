@@ -78,6 +78,8 @@ const BSI_PLAIN: &str = "0.4.0.127.0.7.1.1.4.1.";
 const ED25519: ObjectIdentifier = super::OID_ED25519;
 const SM2_SM3: ObjectIdentifier = super::OID_SM2_SM3;
 const SM2_CURVE: ObjectIdentifier = super::OID_SM2_CURVE;
+/// `sm2-1` (GB/T 33560): the SM2 signature algorithm, as GB/T 35275 SignerInfos name it.
+const SM2_SIGN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.301.1");
 const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
 
 impl Scheme {
@@ -157,8 +159,8 @@ impl Scheme {
         match alg.oid {
             RSA_ENCRYPTION => Ok(Scheme::new(SchemeKind::RsaPkcs1, digest)),
             EC_PUBLIC_KEY => Ok(Scheme::new(SchemeKind::Ecdsa, digest)),
-            // GB/T 35275 names the SM2 curve OID as the signature algorithm.
-            SM2_CURVE => Ok(Scheme::new(SchemeKind::Sm2, HashAlg::sm3()?)),
+            // GB/T 35275 names the SM2 curve, or SM2-1 beneath it, as the signature algorithm.
+            SM2_CURVE | SM2_SIGN => Ok(Scheme::new(SchemeKind::Sm2, HashAlg::sm3()?)),
             _ => Scheme::from_algorithm_identifier(alg),
         }
     }

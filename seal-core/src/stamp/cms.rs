@@ -47,6 +47,12 @@ pub const OID_SEAL_ATTRIBUTE: &str = "2.25.2947095460009303665605187331755703417
 pub(crate) const OID_SIGNED_DATA: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 pub(crate) const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+/// GB/T 35275 (SM2 cryptographic message syntax): its own numbers for SignedData and data,
+/// read as their RFC 5652 equivalents.
+pub(crate) const OID_GM_SIGNED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.156.10197.6.1.4.2.2");
+pub(crate) const OID_GM_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.156.10197.6.1.4.2.1");
 pub(crate) const OID_CONTENT_TYPE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 pub(crate) const OID_MESSAGE_DIGEST: ObjectIdentifier =
@@ -321,6 +327,7 @@ pub fn from_bytes(data: &[u8]) -> Result<Vec<u8>> {
 pub fn is_cms(data: &[u8]) -> bool {
     let Ok(pem_or_der) = from_bytes(data) else { return false };
     let Ok((der, _)) = crate::ber::to_der(&pem_or_der) else { return false };
-    Seq::parse("ContentInfo", &der)
-        .is_ok_and(|ci| ci.oid(0, "contentType").is_ok_and(|o| o == OID_SIGNED_DATA))
+    Seq::parse("ContentInfo", &der).is_ok_and(|ci| {
+        ci.oid(0, "contentType").is_ok_and(|o| o == OID_SIGNED_DATA || o == OID_GM_SIGNED_DATA)
+    })
 }

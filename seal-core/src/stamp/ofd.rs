@@ -167,11 +167,26 @@ fn verify_one(
     for seal in elements_text(&text, "BaseLoc") {
         signature_parts.insert(normalize(&seal, &dir));
     }
-    let stamp = match pkg.read(&value_path).and_then(|der| Stamp::from_der(&der)) {
+    let value = match pkg.read(&value_path) {
+        Ok(v) => v,
+        Err(e) => {
+            report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::FormatFailure,
+                format!("{value_path}: {e}"),
+            ));
+            return (report, None);
+        }
+    };
+    let stamp = match Stamp::from_der(&value) {
         Ok(s) => s,
+        Err(_) if crate::stamp::cms::is_cms(&value) => {
+            return digital_signature(pkg, sig_path, &sig_xml, &value, report, trust, at);
+        }
         Err(e) => {
             let sub = if kind == "Sign" {
-                "a digital signature (GB/T 35275 SignedData?), not an electronic seal: not checked"
+                "a digital signature that is neither an SES_Signature nor a GB/T 35275 \
+                 SignedData (a bare signature value names no signer: nothing to check it with)"
             } else {
                 "not an SES_Signature"
             };
@@ -219,8 +234,22 @@ fn verify_one(
         ));
     }
 
+    let how = format!("{} of", alg.name());
+    let covered = check_references(pkg, &text, sig_path, &how, &mut report);
+    (report, covered)
+}
+
+/// The References of a signature description: every listed part's digest, and the parts
+/// they name; `how` says how the signature covers the description (for the report).
+fn check_references(
+    pkg: &mut Package,
+    text: &str,
+    sig_path: &str,
+    how: &str,
+    report: &mut SignatureReport,
+) -> Option<HashSet<String>> {
     // Every listed part's digest.
-    let method = element_attrs(&text, "References")
+    let method = element_attrs(text, "References")
         .into_iter()
         .next()
         .and_then(|a| a.into_iter().find(|(k, _)| k == "CheckMethod").map(|(_, v)| v))
@@ -231,15 +260,14 @@ fn verify_one(
             SubIndication::CryptoConstraintsFailure,
             format!("unknown CheckMethod {method:?}"),
         ));
-        return (report, None);
+        return None;
     };
-    let refs = references(&text);
+    let refs = references(text);
     let covered: HashSet<String> = refs.iter().map(|(f, _)| normalize(f, "")).collect();
     let mut names: Vec<&String> = covered.iter().collect();
     names.sort();
     report.covers = format!(
-        "{} of {sig_path}, which lists the {} digests of {} package parts: {}",
-        alg.name(),
+        "{how} {sig_path}, which lists the {} digests of {} package parts: {}",
         ref_alg.name(),
         covered.len(),
         coverage::list(names)
@@ -269,5 +297,94 @@ fn verify_one(
     } else {
         report.push(CheckOutcome::failed("references", SubIndication::HashFailure, bad.join("; ")));
     }
-    (report, Some(covered))
+    Some(covered)
+}
+
+/// A GB/T 35275 digital signature (`Type="Sign"`): an SM2 SignedData, detached, over the
+/// signature description; then its References, as for a seal.
+fn digital_signature(
+    pkg: &mut Package,
+    sig_path: &str,
+    sig_xml: &[u8],
+    value: &[u8],
+    mut report: SignatureReport,
+    trust: &Trust,
+    at: UnixTime,
+) -> (SignatureReport, Option<HashSet<String>>) {
+    use crate::stamp::cms::{Detached, verify_signed_data};
+    let ctx = Detached {
+        id: report.id.clone(),
+        format: "OFD digital signature, GB/T 35275 SignedData",
+        covers: format!("{sig_path} ({} bytes)", sig_xml.len()),
+        claimed_time: None,
+        purpose: crate::pki::path::Purpose::Seal,
+    };
+    let mut digest_of = |h: HashAlg| Ok(h.hash(sig_xml));
+    // Detached over the description, or (as some provincial systems write it) holding the
+    // description's digest as its content, signed without attributes.
+    let attached = crate::stamp::cms::encapsulated_content(value).ok().flatten();
+    let verified = match &attached {
+        None => verify_signed_data(value, &ctx, &mut digest_of, trust, at),
+        Some(content) => {
+            crate::stamp::cms::verify_attached(&ctx.id, value, trust, at).map(|(mut reports, _)| {
+                let sm3 = HashAlg::sm3().map(|h| h.hash(sig_xml)).ok();
+                for r in &mut reports {
+                    r.format = ctx.format.to_owned();
+                    if Some(content) == sm3.as_ref() {
+                        r.push(CheckOutcome::passed(
+                            "data-hash",
+                            format!("the SignedData holds the SM3 of {sig_path} as its content"),
+                        ));
+                    } else if content[..] == *sig_xml {
+                        r.push(CheckOutcome::passed(
+                            "data-hash",
+                            format!("the SignedData holds {sig_path} as its content"),
+                        ));
+                    } else {
+                        r.push(CheckOutcome::failed(
+                            "data-hash",
+                            SubIndication::HashFailure,
+                            format!(
+                                "the SignedData's content is neither {sig_path} nor its SM3: the \
+                                 description was changed after signing"
+                            ),
+                        ));
+                    }
+                }
+                reports
+            })
+        }
+    };
+    match verified {
+        Ok(mut inner) if inner.len() == 1 => {
+            let inner = inner.remove(0);
+            let (id, covers) = (report.id.clone(), report.covers.clone());
+            report = inner;
+            report.id = id;
+            report.covers = covers;
+        }
+        Ok(inner) => {
+            report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::FormatFailure,
+                format!("the SignedData has {} signers; a digital signature has one", inner.len()),
+            ));
+            return (report, None);
+        }
+        Err(e) => {
+            report.push(CheckOutcome::failed(
+                "format",
+                SubIndication::FormatFailure,
+                format!("{sig_path}'s signed value: {e}"),
+            ));
+            return (report, None);
+        }
+    }
+    let text = String::from_utf8_lossy(sig_xml).into_owned();
+    let how = match attached {
+        None => "the SignedData's message-digest of",
+        Some(_) => "the SignedData's content, the SM3 of",
+    };
+    let covered = check_references(pkg, &text, sig_path, how, &mut report);
+    (report, covered)
 }

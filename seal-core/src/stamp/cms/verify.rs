@@ -18,8 +18,8 @@ use spki::AlgorithmIdentifierRef;
 
 use super::revocation_info::{OID_ADBE_REVOCATION, RevocationData};
 use super::{
-    OID_CONTENT_TYPE, OID_MESSAGE_DIGEST, OID_SIGNED_DATA, OID_SIGNING_CERT_V2, OID_SIGNING_TIME,
-    seal_oid_der,
+    OID_CONTENT_TYPE, OID_DATA, OID_GM_DATA, OID_GM_SIGNED_DATA, OID_MESSAGE_DIGEST,
+    OID_SIGNED_DATA, OID_SIGNING_CERT_V2, OID_SIGNING_TIME, seal_oid_der,
 };
 use crate::digest::HashAlg;
 use crate::error::{Error, Result};
@@ -201,6 +201,8 @@ pub(crate) fn verify_encapsulated(
 
 /// The parts of a SignedData that verification needs.
 pub(super) struct SignedData<'a> {
+    /// Written with GB/T 35275's object identifiers (SM2 SignedData), not RFC 5652's.
+    pub(super) gm: bool,
     pub(super) content_type: ObjectIdentifier,
     pub(super) content: Option<Vec<u8>>,
     pub(super) certs: Vec<Certificate>,
@@ -245,9 +247,11 @@ impl<'a> SignedData<'a> {
     /// ```
     pub(super) fn parse(der: &'a [u8]) -> Result<SignedData<'a>> {
         let ci = Seq::parse("CMS ContentInfo", der)?;
-        if ci.oid(0, "contentType")? != OID_SIGNED_DATA {
-            return Err(Error::decode("CMS ContentInfo", "not SignedData"));
-        }
+        let gm = match ci.oid(0, "contentType")? {
+            OID_SIGNED_DATA => false,
+            OID_GM_SIGNED_DATA => true,
+            _ => return Err(Error::decode("CMS ContentInfo", "not SignedData")),
+        };
         let explicit = Seq::children("CMS content", ci.get(1, "content")?)?;
         let sd = Seq::of("SignedData", explicit.get(0, "SignedData")?)?;
         let encap = sd.seq(2, "encapContentInfo")?;
@@ -289,7 +293,7 @@ impl<'a> SignedData<'a> {
             i += 1;
         }
         let infos = Seq::children("signerInfos", sd.get(i, "signerInfos")?)?;
-        Ok(SignedData { content_type, content, certs, revocation, infos })
+        Ok(SignedData { gm, content_type, content, certs, revocation, infos })
     }
 
     fn verify(
@@ -348,6 +352,13 @@ impl<'a> SignedData<'a> {
             let id =
                 if n == 1 { ctx.id.clone() } else { format!("signer {} of {}", k + 1, ctx.id) };
             let mut report = SignatureReport::new(id, ctx.format);
+            if self.gm {
+                report.push(CheckOutcome::passed(
+                    "format",
+                    "GB/T 35275 SM2 SignedData: its object identifiers for SignedData and data \
+                     (1.2.156.10197.6.1.4.2.2 and .1) read as RFC 5652's",
+                ));
+            }
             Signer { sd: self, info: &info, ctx, trust, at }
                 .verify(&mut digest_once, &mut report)?;
             reports.push(report);
@@ -458,6 +469,11 @@ impl Signer<'_, '_> {
                 let digest = digest_of(scheme.hash)?;
                 key.verify_prehashed(&scheme, &digest, sig_value).is_ok()
             }
+            // SM2 and Ed25519 sign the message itself: an attached content is at hand.
+            None if self.sd.content.is_some() => {
+                let content = self.sd.content.as_deref().unwrap_or_default();
+                key.verify_scheme(&scheme, content, sig_value).is_ok()
+            }
             None => {
                 report.push(CheckOutcome::indeterminate(
                     "signature",
@@ -555,7 +571,9 @@ impl Signer<'_, '_> {
         report: &mut SignatureReport,
     ) -> Result<()> {
         // RFC 5652 §11.1: content-type must be present and name the encapsulated type.
-        if a.content_type != Some(self.sd.content_type) {
+        // GB/T 35275 numbers data 1.2.156.10197.6.1.4.2.1; either number names it.
+        let data = |o: ObjectIdentifier| if o == OID_GM_DATA { OID_DATA } else { o };
+        if a.content_type.map(data) != Some(data(self.sd.content_type)) {
             report.push(CheckOutcome::failed(
                 "format",
                 SubIndication::FormatFailure,

@@ -30,7 +30,19 @@ use crate::seal::{data_hash_alg, make_stamp_timestamped};
 use crate::stamp::StampKey;
 use crate::time::UnixTime;
 
+/// The OFD namespace GB/T 33190 gives; a document that uses another (Suwell's early
+/// `http://www.ofdspec.org`) gets its own in the parts we write.
 const NS: &str = "http://www.ofdspec.org/2016";
+
+/// The namespace OFD.xml binds its root element's prefix (or the default) to.
+fn namespace(ofd_xml: &str) -> String {
+    element_attrs(ofd_xml, "OFD")
+        .into_iter()
+        .next()
+        .and_then(|a| a.into_iter().find(|(k, _)| k == "ofd" || k == "xmlns").map(|(_, v)| v))
+        .filter(|v| v.starts_with("http://www.ofdspec.org"))
+        .unwrap_or_else(|| NS.to_owned())
+}
 
 /// Where the seal goes.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +97,7 @@ pub fn stage(
 
 /// What the new stamp changes in the package, decided before anything is signed.
 struct Plan {
+    ns: String,
     ofd_xml: Option<String>,
     list: String,
     list_xml: String,
@@ -97,6 +110,7 @@ struct Plan {
 impl Plan {
     fn new(pkg: &mut Package, key: &StampKey<'_>, opts: &StampOptions) -> Result<Plan> {
         let ofd = pkg.read_text("OFD.xml")?;
+        let ns = namespace(&ofd);
         let body = xml::doc_bodies(&ofd).into_iter().next();
         let Some(doc_root) = body.as_ref().and_then(|b| b.doc_root.clone()) else {
             return invalid("OFD.xml names no document (DocBody/DocRoot)");
@@ -124,7 +138,7 @@ impl Plan {
         let list_xml = match files.contains(&list) {
             true => pkg.read_text(&list)?,
             false => format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signatures xmlns:ofd=\"{NS}\"><ofd:MaxSignId>0</ofd:MaxSignId></ofd:Signatures>"
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signatures xmlns:ofd=\"{ns}\"><ofd:MaxSignId>0</ofd:MaxSignId></ofd:Signatures>"
             ),
         };
         refuse_covered(pkg, &list, &list_xml, ofd_xml.is_some())?;
@@ -149,7 +163,7 @@ impl Plan {
                 size.0, size.1
             ));
         }
-        Ok(Plan { ofd_xml, list, list_xml, dir, page, page_id, boundary: (x, y, w, h) })
+        Ok(Plan { ns, ofd_xml, list, list_xml, dir, page, page_id, boundary: (x, y, w, h) })
     }
 
     /// Signs: the new parts and the changed ones, by name.
@@ -180,7 +194,8 @@ impl Plan {
         let (sign_id, annot_id) = (max + 1, max + 2);
         let (x, y, w, h) = self.boundary;
         let mut desc = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"{NS}\"><ofd:SignedInfo><ofd:Provider ProviderName=\"seal\" Version=\"{}\" Company=\"seal-rs\"/><ofd:SignatureMethod>{}</ofd:SignatureMethod><ofd:SignatureDateTime>{}</ofd:SignatureDateTime><ofd:References CheckMethod=\"{}\">",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"{}\"><ofd:SignedInfo><ofd:Provider ProviderName=\"seal\" Version=\"{}\" Company=\"seal-rs\"/><ofd:SignatureMethod>{}</ofd:SignatureMethod><ofd:SignatureDateTime>{}</ofd:SignatureDateTime><ofd:References CheckMethod=\"{}\">",
+            self.ns,
             env!("CARGO_PKG_VERSION"),
             alg.signature_algorithm_identifier().oid,
             time.to_string().replace(['-', ':', 'T'], ""),
