@@ -139,6 +139,8 @@ pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut Sign
                 match form {
                     SignatureForm::Der => "DER",
                     SignatureForm::Raw => "raw r||s",
+                    SignatureForm::NonMinimalDer =>
+                        "DER with non-minimal integers, read leniently as unsigned numbers",
                 }
             ),
         )),

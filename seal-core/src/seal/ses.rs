@@ -387,11 +387,16 @@ impl std::fmt::Display for SealSignatureError {
 /// How a signature value was encoded in the structure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum SignatureForm {
     /// DER `SEQUENCE { r, s }` (the standard form for SM2 and ECDSA).
     Der,
     /// Raw 64 bytes (standard for Ed25519; a vendor quirk for SM2).
     Raw,
+    /// `SEQUENCE { r, s }` whose integers are not minimal DER: padded with extra zero bytes,
+    /// or with the high bit set and no zero byte before it (a vendor quirk for SM2). Read as
+    /// unsigned numbers; the signature is checked over the bytes as written.
+    NonMinimalDer,
 }
 
 /// Decodes a signature value: DER `SEQUENCE { r, s }` or raw 64 bytes.
@@ -403,9 +408,37 @@ fn signature_value(alg: Algorithm, bytes: &[u8]) -> Result<(Signature, Signature
         Ok(s) => Ok((s, SignatureForm::Der)),
         Err(e) => match <[u8; 64]>::try_from(bytes) {
             Ok(raw) => Ok((Signature::from_raw(alg, raw), SignatureForm::Raw)),
-            Err(_) => Err(e),
+            Err(_) => non_minimal_der(alg, bytes)
+                .map(|raw| (Signature::from_raw(alg, raw), SignatureForm::NonMinimalDer))
+                .ok_or(e),
         },
     }
+}
+
+/// `r || s` from a `SEQUENCE { INTEGER r, INTEGER s }` whose integers are not minimal DER,
+/// each read as an unsigned number as wide as the curve's field; `None` if it is not that.
+fn non_minimal_der(alg: Algorithm, bytes: &[u8]) -> Option<Vec<u8>> {
+    let width = match alg {
+        Algorithm::Sm2Sm3 | Algorithm::EcdsaP256Sha256 => 32,
+        Algorithm::EcdsaP384Sha384 => 48,
+        _ => return None,
+    };
+    let seq = Seq::parse("signature", bytes).ok()?;
+    let [r, s] = seq.items.as_slice() else { return None };
+    let mut out = Vec::with_capacity(2 * width);
+    for int in [r, s] {
+        if int.tag() != der::Tag::Integer {
+            return None;
+        }
+        let digits = int.value();
+        let digits = &digits[digits.iter().take_while(|&&b| b == 0).count()..];
+        if digits.is_empty() || digits.len() > width {
+            return None;
+        }
+        out.resize(out.len() + width - digits.len(), 0);
+        out.extend_from_slice(digits);
+    }
+    Some(out)
 }
 
 fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>) -> Result<CertList> {
@@ -637,5 +670,49 @@ pub fn data_hash_alg(alg: Algorithm) -> Result<crate::digest::HashAlg> {
     match alg {
         Algorithm::Sm2Sm3 => crate::digest::HashAlg::sm3(),
         _ => Ok(crate::digest::HashAlg::Sha256),
+    }
+}
+
+#[cfg(all(test, feature = "sm2"))]
+mod tests {
+    use super::*;
+    use crate::keys::{PrivateKey, Signer};
+
+    /// `SEQUENCE { INTEGER r, INTEGER s }` with each integer's content as given.
+    fn seq(r: &[u8], s: &[u8]) -> Vec<u8> {
+        let int = |v: &[u8]| [&[0x02, v.len() as u8][..], v].concat();
+        let body = [int(r), int(s)].concat();
+        [&[0x30, body.len() as u8][..], &body].concat()
+    }
+
+    #[test]
+    fn sm2_signatures_with_non_minimal_integers_are_read_and_named() {
+        let key = PrivateKey::generate(Algorithm::Sm2Sm3).unwrap();
+        let sig = key.sign(b"TBS_Sign").unwrap();
+        let (r, s) = sig.raw().split_at(32);
+        // Padded with a zero byte each (one too many when the high bit is clear), and the
+        // same unpadded (negative, as strict DER reads a high bit).
+        for (r2, s2) in
+            [([&[0u8, 0][..], r].concat(), [&[0u8][..], s].concat()), (r.to_vec(), s.to_vec())]
+        {
+            let der = seq(&r2, &s2);
+            let Ok((read, form)) = signature_value(Algorithm::Sm2Sm3, &der) else {
+                panic!("not read: {der:02x?}");
+            };
+            // The strict reader may take one of them as well-formed; whichever it is, the
+            // signature is the same and verifies.
+            assert!(matches!(form, SignatureForm::Der | SignatureForm::NonMinimalDer));
+            assert_eq!(read.raw(), sig.raw());
+            key.public_key().verify(b"TBS_Sign", &read).unwrap();
+        }
+        // Extra zeros are never minimal: named as the leniency.
+        let der = seq(&[&[0u8, 0, 0][..], r].concat(), s);
+        assert_eq!(
+            signature_value(Algorithm::Sm2Sm3, &der).unwrap().1,
+            SignatureForm::NonMinimalDer
+        );
+        // Too wide, or not two integers: refused.
+        assert!(signature_value(Algorithm::Sm2Sm3, &seq(&[1u8; 33], s)).is_err());
+        assert!(signature_value(Algorithm::Sm2Sm3, &seq(r, &[])).is_err());
     }
 }
