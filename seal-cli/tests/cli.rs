@@ -1250,7 +1250,7 @@ fn pdfs_through_the_cli() {
     // Bad options.
     let out = seal(d, &[&["stamp", "in/objstm.pdf", "--at", "left"][..], &key].concat());
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("expected X,Y in points"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("expected X,Y (points for a PDF"), "{}", stderr(&out));
     let out = seal(d, &[&["stamp", "in/objstm.pdf", "--page", "7"][..], &key].concat());
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("in/objstm.pdf: page 7 does not exist"), "{}", stderr(&out));
