@@ -20,6 +20,7 @@ use std::io::{Seek, Write};
 use std::path::Path;
 
 use base64ct::Encoding as _;
+use quick_xml::escape::escape;
 
 use super::package::Package;
 use super::xml::{self, element_attrs, elements_text, end_tag, normalize, references, text_span};
@@ -386,10 +387,6 @@ fn check_method(hash: HashAlg) -> &'static str {
 
 fn join(dir: &str, rest: &str) -> String {
     if dir.is_empty() { rest.to_owned() } else { format!("{dir}/{rest}") }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
