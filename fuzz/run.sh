@@ -52,7 +52,7 @@ seed x509 "$demo"/*.pem "$demo"/*.crl "$vectors"/pki/openssl/*/*.pem "$vectors"/
   "$vectors"/gbt38540/*.pem
 seed csr_ca "$demo"/*.csr "$vectors"/pki/openssl/*/*.csr
 seed ses "$demo"/*.esl "$demo"/*.ses "$vectors"/gbt38540/*.esl "$vectors"/gbt38540/*.dat \
-  "$vectors"/gbt38540/*.DER
+  "$vectors"/gbt38540/*.DER "$vectors"/gbt38540/quirks/*.es?
 seed cms
 seed pdf_verify $(find "$vectors" -name '*.pdf') "$demo"/*.pdf
 seed pdf_stamp "$vectors"/pdf/*.pdf "$demo"/contract.pdf

@@ -458,3 +458,57 @@ fn ofd_co_stamps_keep_earlier_ones_and_any_changed_byte_fails() {
         }
     }
 }
+
+/// What other Chinese seal systems write where GB/T 38540's DER says otherwise
+/// (vectors/gbt38540/quirks, signed by OpenSSL through gen.py there): a date without its
+/// time zone, an undefined certListType over certificates. They verify, and the report
+/// says what was read leniently; an undefined type over anything else binds no holder.
+#[test]
+fn vendor_encodings_verify_and_the_report_names_each_leniency() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
+    let quirks = vectors.join("gbt38540/quirks");
+    let root = vectors.join("sm2/root.pem");
+    let root = root.to_str().unwrap();
+    let file = quirks.join("message.txt");
+    let verify = |sig: &str| {
+        let sig = quirks.join(sig);
+        let args = ["verify", file.to_str().unwrap(), "--sig", sig.to_str().unwrap()];
+        let trust = ["--trust", root, "--seal-maker", root, "--at", "2027-06-01"];
+        seal(d, &[&args[..], &trust].concat())
+    };
+    let passed = |sig: &str| {
+        let out = verify(sig);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        text
+    };
+    let text = passed("no-zone.ses");
+    assert!(text.contains("TOTAL-PASSED"), "{text}");
+    assert!(text.contains(
+        "seal-encoding: read leniently, not as GB/T 38540's DER: createDate \"20261203000000\": \
+         no time zone, read as China Standard Time (UTC+8)"
+    ));
+    assert!(text.contains("time:    2026-12-03T02:00:00Z"), "{text}");
+
+    let text = passed("certlist3.ses");
+    assert!(text.contains("TOTAL-PASSED") && text.contains("certListType 3"), "{text}");
+
+    let out = verify("certlist3-junk.ses");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL seal-holder") && text.contains("unknown certListType 3"), "{text}");
+
+    // The seal on its own, as `seal seal verify` reads it.
+    let esl = quirks.join("no-zone.esl");
+    let args = ["--json", "seal", "verify", esl.to_str().unwrap(), "--trust", root];
+    let out = seal(d, &[&args[..], &["--seal-maker", root, "--at", "2027-06-01"]].concat());
+    assert_eq!(out.status.code(), Some(0));
+    let report = common::json(&out);
+    let report = &report["signatures"][0];
+    let checks = report["checks"].as_array().unwrap();
+    let encoding = checks.iter().find(|c| c["check"] == "seal-encoding");
+    assert!(encoding.unwrap()["detail"].as_str().unwrap().contains("validEnd \"20311203000000\""));
+    assert_eq!(report["seal"]["valid_end"], "2031-12-02T16:00:00Z");
+}

@@ -35,6 +35,16 @@ pub fn identity(seal: &Seal) -> SealIdentity {
     }
 }
 
+/// Says in the report what was read leniently (nothing when the encoding is the standard's).
+fn push_leniencies(report: &mut SignatureReport, check: &'static str, leniencies: &[String]) {
+    if !leniencies.is_empty() {
+        report.push(CheckOutcome::passed(
+            check,
+            format!("read leniently, not as GB/T 38540's DER: {}", leniencies.join("; ")),
+        ));
+    }
+}
+
 /// Checks a seal on its own: the maker's signature, the maker's chain to the trust anchors
 /// at `at`, and that the seal was within its validity period at `used_at` (the stamping
 /// time; `at` when there is none).
@@ -47,6 +57,7 @@ pub fn check_seal(
 ) {
     let used_at = used_at.unwrap_or(at);
     report.seal = Some(identity(seal));
+    push_leniencies(report, "seal-encoding", &seal.leniencies);
     match seal.verify_maker_signature() {
         Ok(rule) => report.push(CheckOutcome::passed(
             "seal-signature",
@@ -126,6 +137,7 @@ pub fn check_seal_and_holders(
 pub fn check_stamp(stamp: &Stamp, trust: &Trust, at: UnixTime, report: &mut SignatureReport) {
     report.algorithm = stamp.algorithm.clone();
     report.signing_time = Some(stamp.time.clone());
+    push_leniencies(report, "stamp-encoding", &stamp.leniencies);
     let signer = stamp.signer_certificate();
     if let Ok(cert) = &signer {
         report.signer = Some(SignerIdentity::of(cert));
@@ -273,10 +285,16 @@ pub fn check_seal_use(
             "the stamper's certificate is one of the seal's holders",
         ));
     } else {
+        let why = match &seal.cert_list {
+            CertList::Other { detail } => {
+                format!(" (the list cannot be read as certificates or digests: {detail})")
+            }
+            _ => String::new(),
+        };
         report.push(CheckOutcome::failed(
             "seal-holder",
             SubIndication::SealInvalid,
-            "the stamper's certificate is not in the seal's certificate list",
+            format!("the stamper's certificate is not in the seal's certificate list{why}"),
         ));
     }
     if let (Some(t), Ok(cert)) = (stamped_at, &signer) {

@@ -78,3 +78,93 @@ fn stamping_that_would_break_an_earlier_stamp_or_miss_the_page_is_refused() {
     assert!(stamp(&fx, &vector("1.ofd"), &out, &StampOptions::default()).is_err());
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
 }
+
+/// A DER element's tag and, for a constructed one, its children's.
+#[derive(Debug, PartialEq)]
+struct Node {
+    tag: String,
+    children: Vec<Node>,
+}
+
+fn tree(der: &[u8]) -> Vec<Node> {
+    use der::{Decode, Reader, Tagged};
+    let mut reader = der::SliceReader::new(der).unwrap();
+    let mut nodes = Vec::new();
+    while !reader.is_finished() {
+        let any = der::asn1::AnyRef::decode(&mut reader).unwrap();
+        let children = if any.tag().is_constructed() { tree(any.value()) } else { Vec::new() };
+        nodes.push(Node { tag: any.tag().to_string(), children });
+    }
+    nodes
+}
+
+/// Element names in document order, each with its attribute names, and the number of
+/// References collapsed to one.
+fn xml_outline(xml: &[u8]) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut out: Vec<String> = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                let mut attrs: Vec<String> = e
+                    .attributes()
+                    .map(|a| a.unwrap().key.into_inner().to_string())
+                    .filter(|k| !k.starts_with("xmlns"))
+                    .collect();
+                attrs.sort();
+                let line = format!("{} {attrs:?}", e.name().into_inner());
+                let repeated = line.starts_with("ofd:Reference ") || line == "ofd:CheckValue []";
+                if !(repeated && out.iter().rev().take(2).any(|l| *l == line)) {
+                    out.push(line);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+fn part(ofd: &Path, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(ofd).unwrap()).unwrap();
+    let mut data = Vec::new();
+    zip.by_name(name).unwrap().read_to_end(&mut data).unwrap();
+    data
+}
+
+/// GB/T 38540 leaves room in the layout (optional fields, the order of References); our
+/// SM2 stamp is laid out as the tax bureau's seal system (vid GOMAIN, 1.ofd) lays its own:
+/// the same DER tree in SignedValue.dat but for the seal's optional extDatas, which GOMAIN
+/// fills and ours leaves out without a holder chain; the same elements and attributes in
+/// Signature.xml and Signatures.xml but for the Signature's Type (GB/T 33190 §18.1: Seal is
+/// the default, which GOMAIN leaves implicit).
+#[test]
+fn an_sm2_stamp_is_laid_out_as_the_tax_bureaus_own() {
+    let fx = Fixture::new(Algorithm::Sm2Sm3);
+    let ours = fx.dir.path().join("ours.ofd");
+    stamp(&fx, &vector("csfapiao1.ofd"), &ours, &StampOptions::default()).unwrap();
+    let theirs = vector("1.ofd");
+    let sign = "Doc_0/Signs/Sign_0/";
+
+    let our_tree = tree(&part(&ours, &format!("{sign}SignedValue.dat")));
+    let mut their_tree = tree(&part(&theirs, &format!("{sign}SignedValue.dat")));
+    // SES_Signature / TBS_Sign / SESeal / SES_SealInfo: header, esID, property, picture,
+    // extDatas.
+    let seal_info = &mut their_tree[0].children[0].children[1].children[0];
+    assert_eq!(seal_info.children.len(), 5);
+    seal_info.children.pop();
+    assert_eq!(our_tree, their_tree);
+
+    for name in ["Signature.xml", "../Signatures.xml"] {
+        let path = format!("{sign}{name}").replace("Sign_0/../", "");
+        let ours = xml_outline(&part(&ours, &path));
+        let theirs = xml_outline(&part(&theirs, &path));
+        let ours: Vec<String> = ours.iter().map(|l| l.replace(", \"Type\"", "")).collect();
+        assert!(theirs.len() >= 3, "{theirs:?}");
+        assert_eq!(ours, theirs, "{path}");
+    }
+}

@@ -150,6 +150,12 @@ pub struct Seal {
     holder_chain: Vec<Certificate>,
     /// Extensions.
     pub extensions: Vec<ExtData>,
+    /// What was read that the standard's DER does not write (a vendor's time without a
+    /// zone, an unknown certListType read by its contents), one sentence each; empty for a
+    /// seal written as GB/T 38540 says. The maker's signature is over the bytes as they
+    /// stand either way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leniencies: Vec<String>,
     /// The maker's signature algorithm.
     pub algorithm: String,
     #[serde(skip)]
@@ -244,13 +250,17 @@ impl Seal {
             return Err(Error::decode("SES_Header", format!("id is {id:?}, expected \"ES\"")));
         }
         let prop = info.seq(2, "SES_ESPropertyInfo")?;
+        let mut leniencies = Vec::new();
         let (cert_list, dates_at) = match version {
             SealVersion::V4 => {
                 let kind = prop.int(2, "certListType")?;
-                (cert_list(kind, prop.get(3, "certList")?)?, 4)
+                (cert_list(kind, prop.get(3, "certList")?, &mut leniencies)?, 4)
             }
-            SealVersion::V1 => (cert_list(1, prop.get(2, "certList")?)?, 3),
+            SealVersion::V1 => (cert_list(1, prop.get(2, "certList")?, &mut leniencies)?, 3),
         };
+        let create_date = prop.time_lenient(dates_at, "createDate", &mut leniencies)?;
+        let valid_start = prop.time_lenient(dates_at + 1, "validStart", &mut leniencies)?;
+        let valid_end = prop.time_lenient(dates_at + 2, "validEnd", &mut leniencies)?;
         let pic = info.seq(3, "SES_ESPictrueInfo")?;
         let data = pic.octets(1, "picture data")?.to_vec();
         let extensions = match info.items.get(4) {
@@ -270,9 +280,9 @@ impl Seal {
             seal_type: prop.int(0, "type")?,
             name: prop.text(1, "name")?,
             cert_list,
-            create_date: prop.time(dates_at, "createDate")?,
-            valid_start: prop.time(dates_at + 1, "validStart")?,
-            valid_end: prop.time(dates_at + 2, "validEnd")?,
+            create_date,
+            valid_start,
+            valid_end,
             picture: Picture {
                 kind: pic.text(0, "picture type")?,
                 size: data.len(),
@@ -286,6 +296,7 @@ impl Seal {
                 .collect(),
             holder_chain,
             extensions,
+            leniencies,
             algorithm: String::new(),
             algorithm_oid: ObjectIdentifier::new_unwrap("0.0"),
             maker_cert_der: Vec::new(),
@@ -441,26 +452,12 @@ fn non_minimal_der(alg: Algorithm, bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>) -> Result<CertList> {
+fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>, notes: &mut Vec<String>) -> Result<CertList> {
     let Ok(list) = Seq::of("certList", any) else {
         return Ok(CertList::Other { detail: format!("certList is a {}", any.tag()) });
     };
     match kind {
-        1 => {
-            let mut ders = Vec::new();
-            for (i, item) in list.items.iter().enumerate() {
-                if item.tag() != der::Tag::OctetString {
-                    return Ok(CertList::Other {
-                        detail: format!(
-                            "certList element {i} is a {}, not a certificate",
-                            item.tag()
-                        ),
-                    });
-                }
-                ders.push(item.value().to_vec());
-            }
-            Ok(CertList::Certificates { count: ders.len(), ders })
-        }
+        1 => Ok(certificates(&list).unwrap_or_else(|detail| CertList::Other { detail })),
         2 => {
             let mut digests = Vec::new();
             for i in 0..list.len() {
@@ -469,8 +466,44 @@ fn cert_list(kind: i64, any: der::asn1::AnyRef<'_>) -> Result<CertList> {
             }
             Ok(CertList::Digests { count: digests.len(), digests })
         }
-        other => Ok(CertList::Other { detail: format!("unknown certListType {other}") }),
+        // A type GB/T 38540 does not define: read by what the list holds, when every
+        // element is a certificate; a holder then matches by the certificate's bytes, as
+        // for type 1.
+        other => match certificates(&list) {
+            Ok(found) if !list.items.is_empty() => {
+                let readable = list.items.iter().all(|item| {
+                    pki::certificates_from_bytes(item.value()).is_ok_and(|c| c.len() == 1)
+                });
+                if !readable {
+                    return Ok(CertList::Other {
+                        detail: format!("unknown certListType {other}, not a list of certificates"),
+                    });
+                }
+                notes.push(format!(
+                    "certListType {other}, which GB/T 38540 does not define (1 is certificates, \
+                     2 digests), read as certificates: the list holds {} and nothing else",
+                    match list.len() {
+                        1 => "one certificate".to_string(),
+                        n => format!("{n} certificates"),
+                    }
+                ));
+                Ok(found)
+            }
+            _ => Ok(CertList::Other { detail: format!("unknown certListType {other}") }),
+        },
     }
+}
+
+/// A SEQUENCE OF OCTET STRING as certificate DERs, or what stands in the way.
+fn certificates(list: &Seq<'_>) -> std::result::Result<CertList, String> {
+    let mut ders = Vec::new();
+    for (i, item) in list.items.iter().enumerate() {
+        if item.tag() != der::Tag::OctetString {
+            return Err(format!("certList element {i} is a {}, not a certificate", item.tag()));
+        }
+        ders.push(item.value().to_vec());
+    }
+    Ok(CertList::Certificates { count: ders.len(), ders })
 }
 
 fn ext_datas(any: der::asn1::AnyRef<'_>) -> Result<Vec<ExtData>> {
@@ -521,6 +554,10 @@ pub struct Stamp {
     pub signature_form: Option<SignatureForm>,
     /// True if a v4 stamp carries a time-stamp token.
     pub has_timestamp: bool,
+    /// What was read that the standard's DER does not write (as [`Seal::leniencies`], for
+    /// the stamp's own fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leniencies: Vec<String>,
     /// The time-stamp token (`timeStamp`), DER, if it can be read.
     #[serde(skip)]
     pub time_stamp: Option<Vec<u8>>,
@@ -552,13 +589,14 @@ impl Stamp {
                 seal.header_version
             )));
         }
+        let mut leniencies = Vec::new();
         let (time, time_parsed) = match tbs.get(2, "timeInfo")?.tag() {
             der::Tag::BitString => {
                 let text = String::from_utf8_lossy(tbs.bits(2, "timeInfo")?).into_owned();
                 (text, None)
             }
             _ => {
-                let t = tbs.time(2, "timeInfo")?;
+                let t = tbs.time_lenient(2, "timeInfo", &mut leniencies)?;
                 (t.to_string(), Some(t))
             }
         };
@@ -597,6 +635,7 @@ impl Stamp {
             algorithm: oid_name(&algorithm_oid),
             signature_form: None,
             has_timestamp,
+            leniencies,
             algorithm_oid,
             signer_cert_der,
             signature,
