@@ -334,6 +334,11 @@ pub enum KeyCommand {
     /// Print the public key (SPKI PEM) of a private key, token key or certificate.
     #[command(after_help = "Example:\n  seal key pub agency.key --out agency.pub")]
     Pub(KeyPubArgs),
+    /// Print the certificate chain (PEM) a remote signing service keeps with a credential
+    /// (`csc+https://...`): the holder certificate a seal names.
+    #[command(after_help = "Example:\n  \
+                            seal key cert 'csc+https://sign.example.vn/csc/v1?credential=agency-1&auth=bearer&token-source=env:CSC_TOKEN' --out agency.pem")]
+    Cert(KeyPubArgs),
 }
 
 #[derive(Debug, Args)]
@@ -365,9 +370,9 @@ pub struct KeyNewArgs {
 
 #[derive(Debug, Args)]
 pub struct KeyPubArgs {
-    /// A private key or certificate file.
+    /// A private key or certificate file, a PKCS#11 URI, or a remote credential's CSC URI.
     pub input: PathBuf,
-    /// Write the public key here instead of standard output.
+    /// Write it here instead of standard output.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Overwrite an existing output.

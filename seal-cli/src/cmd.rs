@@ -31,6 +31,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::Demo(a) => demo::run(&a),
         Command::Key(KeyCommand::New(a)) => key::new(&a),
         Command::Key(KeyCommand::Pub(a)) => key::public(&a),
+        Command::Key(KeyCommand::Cert(a)) => key::certificates(&a),
         Command::Csr(a) => key::csr(&a),
         Command::Token(TokenCommand::List(a)) => key::token_list(&a),
         Command::Ca(CaCommand::New(a)) => ca::new(&a),
@@ -188,7 +189,8 @@ impl crate::cli::LongTermArgs {
     }
 }
 
-/// A signing key named on the command line: a key file, or a PKCS#11 URI (`pkcs11:...`).
+/// A signing key named on the command line: a key file, a PKCS#11 URI (`pkcs11:...`), or a
+/// credential of a remote signing service (`csc+https://...`, see `seal_core::csc`).
 /// The PIN of a token comes from the same sources as a passphrase, or the URI's pin-source.
 fn load_signer(key: &std::path::Path, pass: &PassArgs) -> Result<Box<dyn seal_core::keys::Signer>> {
     load_signer_as(key, pass, None)
@@ -201,6 +203,15 @@ fn load_signer_as(
     pass: &PassArgs,
     algorithm: Option<Algorithm>,
 ) -> Result<Box<dyn seal_core::keys::Signer>> {
+    if let Some(uri) = key.to_str().filter(|s| seal_core::csc::CscUri::is_csc(s)) {
+        if algorithm.is_some() {
+            return Err(Error::InvalidInput(
+                "a remote credential signs with the algorithm its service offers for its key"
+                    .into(),
+            ));
+        }
+        return Ok(Box::new(seal_core::csc::CscSigner::open(&uri.parse()?, &pass.source())?));
+    }
     match key.to_str().filter(|s| s.starts_with("pkcs11:")) {
         Some(uri) => {
             let k = seal_core::keys::pkcs11::Pkcs11Signer::open(&uri.parse()?, &pass.source())?;

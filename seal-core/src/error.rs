@@ -51,6 +51,20 @@ pub enum Error {
     PassphraseRequired,
     /// The passphrase could not be obtained (empty environment variable, unreadable file, no terminal).
     PassphraseUnavailable(String),
+    /// A remote signing service refused a request, or could not be reached or understood.
+    Remote {
+        /// The service's URL.
+        service: String,
+        /// The endpoint asked, e.g. `credentials/authorize`.
+        endpoint: String,
+        /// The HTTP status, if an answer came.
+        status: Option<u16>,
+        /// The service's error code (CSC API §10.1, e.g. `invalid_request`), or `network`
+        /// when no answer came, or `invalid_response` when the answer could not be read.
+        code: String,
+        /// What the service or the transport said.
+        description: String,
+    },
     /// The signer failed to produce a signature (e.g. a token error).
     Signing(String),
     /// An algorithm (by name or OID) that `seal` does not support.
@@ -137,6 +151,13 @@ impl fmt::Display for Error {
                 f.write_str("the private key is encrypted and no passphrase was given")
             }
             Error::PassphraseUnavailable(msg) => write!(f, "cannot read the passphrase: {msg}"),
+            Error::Remote { service, endpoint, status, code, description } => {
+                write!(f, "signing service {service}: {endpoint}: {code}")?;
+                if let Some(status) = status {
+                    write!(f, " (HTTP {status})")?;
+                }
+                write!(f, ": {description}")
+            }
             Error::Signing(msg) => write!(f, "signing failed: {msg}"),
             Error::UnsupportedAlgorithm(alg) => write!(f, "unsupported algorithm: {alg}"),
             Error::WrongPassphrase => f.write_str(

@@ -382,6 +382,12 @@ pub trait Signer: Send + Sync {
 
     /// Signs `msg`.
     fn sign(&self, msg: &[u8]) -> Result<Signature>;
+
+    /// The certificate of the key and its chain, the key's first, when whoever keeps the
+    /// key keeps them too (a remote signing service); empty otherwise.
+    fn certificate_chain(&self) -> &[crate::pki::Certificate] {
+        &[]
+    }
 }
 
 impl<S: Signer + ?Sized> Signer for Box<S> {
@@ -395,6 +401,10 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
 
     fn sign(&self, msg: &[u8]) -> Result<Signature> {
         (**self).sign(msg)
+    }
+
+    fn certificate_chain(&self) -> &[crate::pki::Certificate] {
+        (**self).certificate_chain()
     }
 }
 

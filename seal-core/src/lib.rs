@@ -45,6 +45,8 @@
 #![warn(missing_docs)]
 
 pub mod ber;
+#[cfg(feature = "csc")]
+pub mod csc;
 pub mod digest;
 pub mod error;
 pub mod io;
@@ -62,6 +64,8 @@ pub mod stamp;
 pub mod time;
 pub(crate) mod tlv;
 pub mod tsp;
+#[cfg(any(feature = "pkcs11", feature = "csc"))]
+mod uri;
 pub mod verify;
 
 pub use error::{Error, Result};

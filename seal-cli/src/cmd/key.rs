@@ -1,10 +1,11 @@
-//! `seal key new`, `seal key pub`, `seal csr`.
+//! `seal key new`, `seal key pub`, `seal key cert`, `seal csr`.
 
-use seal_core::Result;
+use seal_core::csc::CscUri;
 use seal_core::error::ResultExt;
 use seal_core::io::{self, WriteOptions};
 use seal_core::keys::{PrivateKey, PublicKey, Signer};
 use seal_core::pki::{self, Csr};
+use seal_core::{Error, Result};
 use serde_json::json;
 
 use super::new_key_passphrase;
@@ -61,7 +62,7 @@ pub fn new(a: &KeyNewArgs) -> Result<Outcome> {
 
 pub fn public(a: &KeyPubArgs) -> Result<Outcome> {
     // A token key, a certificate, a public key, or a private key.
-    let is_uri = a.input.to_str().is_some_and(|s| s.starts_with("pkcs11:"));
+    let is_uri = a.input.to_str().is_some_and(|s| s.starts_with("pkcs11:") || CscUri::is_csc(s));
     let data = if is_uri { Vec::new() } else { io::read(&a.input)? };
     let key = if is_uri {
         super::load_signer(&a.input, &a.pass)?.public_key().clone()
@@ -78,6 +79,36 @@ pub fn public(a: &KeyPubArgs) -> Result<Outcome> {
         Some(out) => {
             io::write_atomic(out, pem.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;
             Ok(Outcome::ok(format!("wrote public key to {}\n", out.display()), json))
+        }
+        None => Ok(Outcome::ok(pem, json)),
+    }
+}
+
+pub fn certificates(a: &KeyPubArgs) -> Result<Outcome> {
+    let uri = a.input.to_str().filter(|s| CscUri::is_csc(s)).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "{}: not a remote credential (csc+https://...): a key file or token keeps no \
+             certificate",
+            a.input.display()
+        ))
+    })?;
+    let signer = seal_core::csc::CscSigner::open(&uri.parse()?, &a.pass.source())?;
+    let chain = signer.certificate_chain();
+    let mut pem = String::new();
+    for cert in chain {
+        pem.push_str(&pki::certificate_to_pem(cert)?);
+    }
+    let subject = pki::display_name(signer.certificate().tbs_certificate().subject());
+    let json = json!({"credential": signer.info().id, "subject": subject, "certificates": chain.len(), "pem": pem});
+    match &a.out {
+        Some(out) => {
+            io::write_atomic(out, pem.as_bytes(), WriteOptions::PUBLIC.force(a.force))?;
+            let text = format!(
+                "wrote {} certificates of \"{subject}\" to {}\n",
+                chain.len(),
+                out.display()
+            );
+            Ok(Outcome::ok(text, json))
         }
         None => Ok(Outcome::ok(pem, json)),
     }

@@ -201,8 +201,15 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
             chain.extend(certs);
             first
         }
-        None => detached::holder_for(&s, seal_core::keys::Signer::public_key(&key))
-            .map_err(|e| e.in_file(&a.key))?,
+        // A remote service sends the certificate with the key.
+        None => match seal_core::keys::Signer::certificate_chain(&key).split_first() {
+            Some((first, rest)) => {
+                chain.extend(rest.iter().cloned());
+                first.clone()
+            }
+            None => detached::holder_for(&s, seal_core::keys::Signer::public_key(&key))
+                .map_err(|e| e.in_file(&a.key))?,
+        },
     };
     for p in &a.chain {
         chain.extend(pki::load_certificates(p)?);

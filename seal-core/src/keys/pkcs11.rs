@@ -46,25 +46,6 @@ pub struct Pkcs11Uri {
     pub pin_source: Option<PassphraseSource>,
 }
 
-fn pct_decode(s: &str) -> Result<Vec<u8>> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
-            out.push(hex.ok_or_else(|| {
-                Error::InvalidInput(format!("bad %-escape in PKCS#11 URI: {s:?}"))
-            })?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    Ok(out)
-}
-
 impl FromStr for Pkcs11Uri {
     type Err = Error;
 
@@ -73,7 +54,7 @@ impl FromStr for Pkcs11Uri {
             Error::InvalidInput(format!("{s:?} is not a PKCS#11 URI (pkcs11:...)"))
         })?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let text = |v: &str| pct_decode(v).map(|b| String::from_utf8_lossy(&b).into_owned());
+        let text = |v: &str| crate::uri::pct_text(v, "PKCS#11 URI");
         let mut uri = Pkcs11Uri {
             module: PathBuf::new(),
             token: None,
@@ -87,7 +68,7 @@ impl FromStr for Pkcs11Uri {
             match k {
                 "token" => uri.token = Some(text(v)?),
                 "object" => uri.object = Some(text(v)?),
-                "id" => uri.id = Some(pct_decode(v)?),
+                "id" => uri.id = Some(crate::uri::pct_decode(v, "PKCS#11 URI")?),
                 "slot-id" => {
                     uri.slot = Some(
                         v.parse().map_err(|_| Error::InvalidInput(format!("bad slot-id {v:?}")))?,
@@ -112,11 +93,7 @@ impl FromStr for Pkcs11Uri {
                 "module-path" => uri.module = PathBuf::from(text(v)?),
                 "pin-source" => {
                     let v = text(v)?;
-                    uri.pin_source = Some(if let Some(var) = v.strip_prefix("env:") {
-                        PassphraseSource::Env(var.to_owned())
-                    } else {
-                        PassphraseSource::File(PathBuf::from(v.strip_prefix("file:").unwrap_or(&v)))
-                    });
+                    uri.pin_source = Some(crate::uri::secret_source(&v));
                 }
                 "pin-value" => {
                     return Err(Error::InvalidInput(
