@@ -75,6 +75,12 @@ pub enum Command {
     /// Run a time-stamping authority (RFC 3161), timestamp files and verify timestamps.
     #[command(subcommand)]
     Tsa(TsaCommand),
+    /// Run a remote signing service (CSC API v1.0.4.0) in front of key files and PKCS#11
+    /// tokens, for staff and batch systems; or hash a password or PIN for its configuration.
+    #[command(after_help = "Examples:\n  \
+                            SECRET=... seal serve --hash-secret --passphrase-env SECRET\n  \
+                            seal serve --config serve.toml --listen 127.0.0.1:8443")]
+    Serve(ServeArgs),
     /// Add validation data (/DSS) for every signature and timestamp of stamped PDFs and a
     /// new document timestamp (PAdES B-LTA), so that they stay verifiable after the newest
     /// timestamp's certificate expires.
@@ -378,6 +384,27 @@ pub struct KeyPubArgs {
     /// Overwrite an existing output.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub pass: PassArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The service's configuration (TOML: accounts, credentials, state directory, audit
+    /// log, limits; see the README).
+    #[arg(long, required_unless_present = "hash_secret")]
+    pub config: Option<PathBuf>,
+    /// Where to listen: a loopback address (port 0: any free port; the address is printed).
+    /// Put a TLS reverse proxy in front for other machines.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: String,
+    /// Worker threads (requests answered at once).
+    #[arg(long, default_value_t = 4)]
+    pub threads: usize,
+    /// Print the Argon2id hash of a password or PIN (read from --passphrase-env,
+    /// --passphrase-file or --passphrase-prompt) for the configuration, and exit.
+    #[arg(long, conflicts_with = "config")]
+    pub hash_secret: bool,
     #[command(flatten)]
     pub pass: PassArgs,
 }

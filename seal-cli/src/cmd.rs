@@ -7,6 +7,7 @@ mod extend;
 mod key;
 mod licence;
 mod seal;
+mod serve;
 mod tsa;
 
 use std::io::IsTerminal;
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> Result<Outcome> {
         Command::TrustList(TrustListCommand::Sign(a)) => licence::sign_list(&a),
         Command::TrustList(TrustListCommand::Show(a)) => licence::show_list(&a),
         Command::TrustList(TrustListCommand::Verify(a)) => licence::verify_list(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::Tsa(TsaCommand::New(a)) => tsa::new(&a),
         Command::Tsa(TsaCommand::Respond(a)) => tsa::respond(&a),
         Command::Tsa(TsaCommand::Query(a)) => tsa::query(&a),
@@ -88,7 +90,7 @@ impl From<KdfArg> for Kdf {
 
 impl PassArgs {
     /// The source the user named, or `None`.
-    fn source(&self) -> PassphraseSource {
+    pub(crate) fn source(&self) -> PassphraseSource {
         if let Some(var) = &self.passphrase_env {
             PassphraseSource::Env(var.clone())
         } else if let Some(file) = &self.passphrase_file {
@@ -102,7 +104,7 @@ impl PassArgs {
 
     /// The source for reading an existing key: the named one, else a prompt when a
     /// person is at the terminal (the key is only decrypted if it is encrypted).
-    fn for_reading(&self) -> PassphraseSource {
+    pub(crate) fn for_reading(&self) -> PassphraseSource {
         match self.source() {
             PassphraseSource::None if std::io::stdin().is_terminal() => terminal_prompt(),
             other => other,

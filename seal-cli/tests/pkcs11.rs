@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+mod common;
+
+const MODULE: &str = common::SOFTHSM;
 
 struct Hsm {
     dir: tempfile::TempDir,
@@ -14,35 +16,8 @@ struct Hsm {
 
 impl Hsm {
     fn new() -> Hsm {
-        assert!(
-            Path::new(MODULE).exists(),
-            "SoftHSM2 is needed ({MODULE}; apt-get install softhsm2)"
-        );
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("tokens")).unwrap();
-        std::fs::write(
-            dir.path().join("softhsm2.conf"),
-            format!(
-                "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
-                dir.path().display()
-            ),
-        )
-        .unwrap();
-        let out = Command::new("softhsm2-util")
-            .args([
-                "--init-token",
-                "--free",
-                "--label",
-                "seal",
-                "--so-pin",
-                "87654321",
-                "--pin",
-                "1234",
-            ])
-            .env("SOFTHSM2_CONF", dir.path().join("softhsm2.conf"))
-            .output()
-            .expect("softhsm2-util is installed");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        common::softhsm_token(dir.path());
         Hsm { dir }
     }
 

@@ -18,6 +18,8 @@
 //! and the service's CSC error code (or `network` / `invalid_response`).
 
 mod client;
+#[cfg(feature = "csc-server")]
+pub mod server;
 mod signer;
 mod uri;
 

@@ -383,6 +383,18 @@ pub trait Signer: Send + Sync {
     /// Signs `msg`.
     fn sign(&self, msg: &[u8]) -> Result<Signature>;
 
+    /// Signs a digest made beforehand with [`Algorithm::hash`] of [`Signer::algorithm`], as a
+    /// remote signing service is asked to (`signHash`). Keys whose algorithm signs the
+    /// message itself (Ed25519, SM2 with its `Z` prefix) and keys whose engine takes no
+    /// digest refuse.
+    fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
+        let _ = hash;
+        Err(Error::UnsupportedAlgorithm(format!(
+            "this {} key signs messages, not digests made beforehand",
+            self.algorithm().name()
+        )))
+    }
+
     /// The certificate of the key and its chain, the key's first, when whoever keeps the
     /// key keeps them too (a remote signing service); empty otherwise.
     fn certificate_chain(&self) -> &[crate::pki::Certificate] {
@@ -401,6 +413,10 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
 
     fn sign(&self, msg: &[u8]) -> Result<Signature> {
         (**self).sign(msg)
+    }
+
+    fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
+        (**self).sign_prehashed(hash)
     }
 
     fn certificate_chain(&self) -> &[crate::pki::Certificate] {

@@ -60,6 +60,8 @@ pub mod pem;
 pub mod pki;
 pub mod seal;
 pub mod secret;
+#[cfg(feature = "http")]
+mod server;
 pub mod stamp;
 pub mod time;
 pub(crate) mod tlv;

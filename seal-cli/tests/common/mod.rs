@@ -331,16 +331,56 @@ impl Drop for Running {
 /// `seal tsa serve` for `d/tsa` on 127.0.0.1 (port 0, read back from its first line of
 /// output), and its URL.
 pub fn tsa_serve(d: &Path) -> (Running, String) {
+    serve_process(
+        d,
+        &["tsa", "serve", "--dir", "tsa", "--listen", "127.0.0.1:0", "--threads", "4"],
+        &[],
+    )
+}
+
+/// A `seal` server command in `d` (listening on port 0), and the URL its first line of
+/// output gives.
+pub fn serve_process(d: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Running, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_seal"))
-        .args(["tsa", "serve", "--dir", "tsa", "--listen", "127.0.0.1:0", "--threads", "4"])
+        .args(args)
         .current_dir(d)
+        .env("SEAL_STATE_DIR", d.join(".seal-state"))
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("seal tsa serve starts");
+        .expect("the seal server starts");
     let mut line = String::new();
     let stdout = child.stdout.take().expect("piped");
     std::io::BufReader::new(stdout).read_line(&mut line).expect("the address line");
     let url = line.trim().strip_prefix("listening on ").expect("an address").to_owned();
     (Running(child), url)
+}
+
+/// The SoftHSM2 module the token tests use.
+pub const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// A SoftHSM2 token labelled "seal" (user PIN 1234) with its store in `dir/tokens`; returns
+/// the configuration file to put in SOFTHSM2_CONF.
+pub fn softhsm_token(dir: &Path) -> PathBuf {
+    assert!(
+        Path::new(SOFTHSM).exists(),
+        "SoftHSM2 is needed ({SOFTHSM}; apt-get install softhsm2)"
+    );
+    std::fs::create_dir_all(dir.join("tokens")).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    let text = format!(
+        "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
+        dir.display()
+    );
+    std::fs::write(&conf, text).unwrap();
+    let init =
+        ["--init-token", "--free", "--label", "seal", "--so-pin", "87654321", "--pin", "1234"];
+    let out = Command::new("softhsm2-util")
+        .args(init)
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .expect("softhsm2-util is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    conf
 }

@@ -210,8 +210,11 @@ impl Signer for CscSigner {
     }
 
     fn sign(&self, msg: &[u8]) -> Result<Signature> {
-        let hash = self.algorithm.hash().hash(msg);
-        let mut sigs = self.sign_hashes(&[hash])?;
+        self.sign_prehashed(&self.algorithm.hash().hash(msg))
+    }
+
+    fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
+        let mut sigs = self.sign_hashes(&[hash.to_vec()])?;
         sigs.pop().ok_or_else(|| Error::Signing("the service returned no signature".into()))
     }
 

@@ -101,6 +101,14 @@ pub(crate) mod nist_p384 {
         Ok(sig.to_bytes().to_vec())
     }
 
+    /// ECDSA over a SHA-384 digest made beforehand, RFC 6979 nonces; `r || s`.
+    pub(crate) fn sign_prehash(key: &SigningKey, digest: &[u8]) -> Result<Vec<u8>> {
+        use ::signature::hazmat::PrehashSigner;
+        let sig: ::p384::ecdsa::Signature =
+            key.sign_prehash(digest).map_err(|e| Error::Signing(e.to_string()))?;
+        Ok(sig.to_bytes().to_vec())
+    }
+
     pub(crate) fn private_from_pkcs8(info: pkcs8::PrivateKeyInfoRef<'_>) -> Result<SigningKey> {
         SigningKey::try_from(info).map_err(|e| Error::decode("P-384 private key", e))
     }
@@ -186,6 +194,10 @@ pub(crate) mod nist_p384 {
     }
 
     pub(crate) fn sign(key: &SigningKey, _msg: &[u8]) -> Result<Vec<u8>> {
+        match *key {}
+    }
+
+    pub(crate) fn sign_prehash(key: &SigningKey, _digest: &[u8]) -> Result<Vec<u8>> {
         match *key {}
     }
 

@@ -64,6 +64,15 @@ pub(super) fn sign(key: &Key, msg: &[u8]) -> Result<[u8; 64]> {
     }
 }
 
+/// ECDSA over a SHA-256 digest made beforehand (RFC 6979 nonces, in `p256`: AWS-LC signs
+/// messages only); the fixed-width `r || s`.
+pub(super) fn sign_prehash(key: &Key, digest: &[u8]) -> Result<[u8; 64]> {
+    use signature::hazmat::PrehashSigner;
+    let sig: Signature =
+        key.rust.sign_prehash(digest).map_err(|e| Error::Signing(e.to_string()))?;
+    Ok(sig.to_bytes().into())
+}
+
 /// Verifies a DER (`der` true) or fixed-width signature over a digest computed beforehand.
 pub(super) fn verify_prehash(
     key: &VerifyingKey,

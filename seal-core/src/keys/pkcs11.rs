@@ -462,6 +462,49 @@ impl Signer for Pkcs11Signer {
             .map_err(|_| Error::Signing("the token's signature does not verify".into()))?;
         Ok(signature)
     }
+
+    /// ECDSA through CKM_ECDSA (which takes the digest), RSA PKCS#1 v1.5 through
+    /// CKM_RSA_PKCS over the DigestInfo (RFC 8017 §9.2).
+    fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
+        /// DER of DigestInfo { sha256, NULL } up to the digest's OCTET STRING header.
+        const SHA256_DIGEST_INFO: [u8; 19] = [
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ];
+        let alg = self.algorithm;
+        if hash.len() != alg.hash().output_len() {
+            return Err(Error::InvalidInput(format!(
+                "a {}-byte digest for a {} key, which signs {} digests",
+                hash.len(),
+                alg.name(),
+                alg.hash().name()
+            )));
+        }
+        let session =
+            self.session.lock().map_err(|_| Error::Signing("token session poisoned".into()))?;
+        let sig = match alg {
+            Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => {
+                session.sign(&Mechanism::Ecdsa, self.key, hash)
+            }
+            Algorithm::RsaPkcs1Sha256 => {
+                let info = [&SHA256_DIGEST_INFO[..], hash].concat();
+                session.sign(&Mechanism::RsaPkcs, self.key, &info)
+            }
+            other => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "a {} token key signs messages here, not digests made beforehand",
+                    other.name()
+                )));
+            }
+        };
+        let sig =
+            sig.map_err(|e| Error::Signing(format!("the token refused to sign (removed?): {e}")))?;
+        let signature = Signature::from_raw(alg, sig);
+        self.public
+            .verify_prehashed(&alg.scheme(), hash, signature.raw())
+            .map_err(|_| Error::Signing("the token's signature does not verify".into()))?;
+        Ok(signature)
+    }
 }
 
 /// What `seal token list` shows.

@@ -292,6 +292,29 @@ impl Signer for PrivateKey {
         };
         Ok(Signature::from_raw(self.algorithm, raw))
     }
+
+    fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
+        if hash.len() != self.algorithm.hash().output_len() {
+            return Err(Error::InvalidInput(format!(
+                "a {}-byte digest for a {} key, which signs {} digests",
+                hash.len(),
+                self.algorithm.name(),
+                self.algorithm.hash().name()
+            )));
+        }
+        let raw = match &self.inner {
+            PrivateInner::EcdsaP256(k) => ecdsa_p256::sign_prehash(k, hash)?.to_vec(),
+            PrivateInner::EcdsaP384(k) => ecdsa::nist_p384::sign_prehash(k, hash)?,
+            _ => {
+                return Err(Error::UnsupportedAlgorithm(format!(
+                    "a {} key file signs messages, not digests made beforehand (ECDSA key \
+                     files and PKCS#11 tokens sign digests)",
+                    self.algorithm.name()
+                )));
+            }
+        };
+        Ok(Signature::from_raw(self.algorithm, raw))
+    }
 }
 
 impl fmt::Debug for PrivateKey {

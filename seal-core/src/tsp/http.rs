@@ -20,133 +20,32 @@ use crate::error::{Error, Result};
 /// The largest reply a client reads (a token with a chain of a few certificates is a few
 /// kilobytes).
 const MAX_REPLY: u64 = 1 << 20;
-/// How long a client may take to send its headers, and then its body.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections open at once; more wait in the listen queue.
-const MAX_CONNECTIONS: usize = 512;
 
-/// A running TSA server.
-pub struct Server {
-    addr: std::net::SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+pub use crate::server::Server;
 
 impl Server {
     /// Starts serving `authority` on `listen` (e.g. `127.0.0.1:8080`; port 0 picks a free
     /// port) with `threads` worker threads.
     pub fn start(authority: Arc<Authority>, listen: &str, threads: usize) -> Result<Server> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads.max(1))
-            .enable_all()
-            .build()?;
-        let listener = std::net::TcpListener::bind(listen)
-            .map_err(|e| Error::InvalidInput(format!("cannot listen on {listen}: {e}")))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(listener)?
-        };
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        let thread = std::thread::spawn(move || {
-            runtime.block_on(accept(listener, authority, stopped));
-            runtime.shutdown_timeout(Duration::from_secs(5));
-        });
-        Ok(Server { addr, stop: Some(stop), thread: Some(thread) })
-    }
-
-    /// The address it listens on (the port chosen, if 0 was asked).
-    pub fn addr(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// Serves until the process ends.
-    pub fn wait(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-
-    /// Stops accepting connections and waits (at most a few seconds) for open ones.
-    pub fn stop(mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        self.wait();
+        let handler: crate::server::Handler = Arc::new(move |r| respond(&authority, r));
+        Server::start_with(listen, threads, MAX_REQUEST, handler)
     }
 }
 
-async fn accept(
-    listener: tokio::net::TcpListener,
-    authority: Arc<Authority>,
-    mut stopped: tokio::sync::oneshot::Receiver<()>,
-) {
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    loop {
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { return };
-        let stream = tokio::select! {
-            _ = &mut stopped => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
-        };
-        let authority = Arc::clone(&authority);
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let authority = Arc::clone(&authority);
-                async move { Ok::<_, std::convert::Infallible>(handle(&authority, request).await) }
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(READ_TIMEOUT)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            // A connection lives at most a minute, whatever the client does.
-            let _ = tokio::time::timeout(Duration::from_secs(60), connection).await;
-            drop(slot);
-        });
-    }
-}
-
-type Body = http_body_util::Full<hyper::body::Bytes>;
-
-fn response(status: u16, content_type: &str, body: Vec<u8>) -> hyper::Response<Body> {
-    let mut r = hyper::Response::new(Body::new(body.into()));
-    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
-    if let Ok(v) = hyper::header::HeaderValue::from_str(content_type) {
-        r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
-    }
-    r
-}
-
-async fn handle(
-    authority: &Authority,
-    request: hyper::Request<hyper::body::Incoming>,
-) -> hyper::Response<Body> {
-    use http_body_util::BodyExt;
-    if request.method() != hyper::Method::POST {
-        let mut r = response(405, "text/plain", b"POST an RFC 3161 timestamp query\n".to_vec());
-        r.headers_mut()
-            .insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static("POST"));
+/// Every POST gets a TimeStampResp: a token, or a rejection naming the failure.
+fn respond(authority: &Authority, request: crate::server::Request) -> crate::server::Response {
+    use crate::server::Response;
+    if request.method != hyper::Method::POST {
+        let mut r =
+            Response::new(405, "text/plain", b"POST an RFC 3161 timestamp query\n".to_vec());
+        r.headers.push(("allow", "POST".into()));
         return r;
     }
-    let limited = http_body_util::Limited::new(request.into_body(), MAX_REQUEST);
-    let reply = match tokio::time::timeout(READ_TIMEOUT, limited.collect()).await {
-        Err(_) => rejection(FailInfo::BadDataFormat, "the request was not sent in time"),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            rejection(FailInfo::BadDataFormat, &format!("request over {MAX_REQUEST} bytes"))
-        }
-        Ok(Err(e)) => {
-            rejection(FailInfo::BadDataFormat, &format!("the request could not be read: {e}"))
-        }
-        Ok(Ok(body)) => {
-            let body = body.to_bytes();
-            // Signing is quick but CPU-bound: off the connection tasks' threads.
-            tokio::task::block_in_place(|| authority.respond(&body))
-        }
+    let reply = match request.body {
+        Ok(body) => authority.respond(&body),
+        Err(e) => rejection(FailInfo::BadDataFormat, &e.to_string()),
     };
-    response(200, CONTENT_TYPE_REPLY, reply)
+    Response::new(200, CONTENT_TYPE_REPLY, reply)
 }
 
 /// A TSA reached over HTTP, as a [`super::Timestamper`].
