@@ -21,12 +21,20 @@ pub struct Outcome {
     pub json: serde_json::Value,
     /// False when something was verified and found invalid or indeterminate (exit 1).
     pub passed: bool,
+    /// Set when some items of a batch failed: the output is written (text or JSON), then
+    /// this error (exit 2).
+    pub error: Option<Error>,
 }
 
 impl Outcome {
     /// A successful outcome.
     pub fn ok(text: impl Into<String>, json: serde_json::Value) -> Outcome {
-        Outcome { text: text.into(), json, passed: true }
+        Outcome { text: text.into(), json, passed: true, error: None }
+    }
+
+    /// A batch of which some items failed: the output, then `error` (exit 2).
+    pub fn partial(text: impl Into<String>, json: serde_json::Value, error: Error) -> Outcome {
+        Outcome { text: text.into(), json, passed: false, error: Some(error) }
     }
 }
 
@@ -48,6 +56,10 @@ fn main() -> ExitCode {
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {
                 eprintln!("seal: error: cannot write output: {e}");
+                return ExitCode::from(2);
+            }
+            if let Some(err) = outcome.error {
+                eprintln!("seal: error: {err}");
                 return ExitCode::from(2);
             }
             if outcome.passed { ExitCode::SUCCESS } else { ExitCode::from(1) }

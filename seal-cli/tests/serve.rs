@@ -67,6 +67,8 @@ fn setup(d: &Path) -> std::path::PathBuf {
     let config = format!(
         r#"state_dir = "state"
 audit_log = "audit.log"
+[limits]
+multisign = 10
 [[accounts]]
 name = "clerk"
 password = "{password}"
@@ -234,4 +236,153 @@ fn seal_serve_listens_on_loopback_only_and_hashes_secrets() {
         e.contains("bad.toml") && e.contains("credential \"c\": pin is not an Argon2 hash"),
         "{e}"
     );
+}
+
+/// `n` small files in `d/dir`.
+fn files(d: &Path, dir: &str, n: usize) -> Vec<String> {
+    std::fs::create_dir_all(d.join(dir)).unwrap();
+    (0..n)
+        .map(|i| {
+            let f = format!("{dir}/n{i:04}.txt");
+            std::fs::write(d.join(&f), format!("notice {i} of {dir}\n")).unwrap();
+            f
+        })
+        .collect()
+}
+
+/// The seal for the file key (made by `seal seal new` from the demo's seal maker).
+fn file_seal(d: &Path) {
+    let maker = ["--maker-key", "pki/seal-maker.key", "--maker-cert", "pki/seal-maker.pem"];
+    let holder = ["--holder-cert", "file.pem", "--name", "Licensing Office", "--id", "f"];
+    seal_ok(d, &[&["seal", "new", "--draw", "--out", "file.esl"][..], &maker, &holder].concat());
+}
+
+fn verified(d: &Path, file: &str) -> bool {
+    let trust = ["--trust", "pki/root/ca.pem", "--untrusted", "pki/province/ca.pem"];
+    seal(d, &[&["verify", file][..], &trust].concat()).status.code() == Some(0)
+}
+
+/// Batches through the service sign in chunks of its `multisign` (10) under one
+/// authorisation each, from several clients at once; every signature is valid and has one
+/// audit line.
+#[test]
+fn concurrent_batches_sign_in_chunks_and_every_signature_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let conf = setup(d);
+    file_seal(d);
+    let env = [("SOFTHSM2_CONF", conf.as_path()), ("SEAL_PIN", Path::new("1234"))];
+    let (_server, base) =
+        serve_process(d, &["serve", "--config", "serve.toml", "--listen", "127.0.0.1:0"], &env);
+    let k = key(&base, "file-key");
+    let clients: Vec<(String, Vec<String>)> =
+        (0..4).map(|c| (format!("c{c}"), files(d, &format!("c{c}"), 50))).collect();
+    let running: Vec<_> = clients
+        .iter()
+        .map(|(dir, _)| {
+            Command::new(env!("CARGO_BIN_EXE_seal"))
+                .args(["stamp", dir, "--seal", "file.esl", "--key", &k])
+                .current_dir(d)
+                .output()
+        })
+        .collect::<Vec<_>>();
+    for out in running {
+        let out = out.unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("50 stamped, 0 failed"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (_, list) in &clients {
+        for f in list {
+            assert!(verified(d, f), "{f}");
+        }
+    }
+    let log = std::fs::read_to_string(d.join("audit.log")).unwrap();
+    assert_eq!(signed_lines(d), 200);
+    // Each hash signed once.
+    let hashes: std::collections::HashSet<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"signed\""))
+        .filter_map(|l| l.split("\"hash\":\"").nth(1))
+        .collect();
+    assert_eq!(hashes.len(), 200);
+    // Chunks, not one authorisation per file (at most 10 hashes each).
+    let authorised = log.matches("\"outcome\":\"authorised\"").count();
+    assert!((20..100).contains(&authorised), "{authorised} authorisations for 200 signatures");
+}
+
+/// The service killed in the middle of a batch: the client names every file it did not
+/// stamp, leaves no partial output, and once the service is back the same command stamps
+/// the rest; in the end every file has exactly one valid stamp.
+#[test]
+fn a_service_killed_mid_batch_leaves_complete_outputs_and_a_list_of_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let conf = setup(d);
+    file_seal(d);
+    let env = [("SOFTHSM2_CONF", conf.as_path()), ("SEAL_PIN", Path::new("1234"))];
+    let serve = ["serve", "--config", "serve.toml", "--listen", "127.0.0.1:0"];
+    let (server, base) = serve_process(d, &serve, &env);
+    let list = files(d, "outbox", 1500);
+    let k = key(&base, "file-key");
+    let batch = Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(["--json", "stamp", "outbox", "--seal", "file.esl", "--key", &k])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the service once it has signed some (bounded: 60 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while signed_lines(d) < 50 {
+        assert!(std::time::Instant::now() < deadline, "the batch did not start");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    drop(server);
+    let out = batch.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let stamped: Vec<String> = report["stamped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap().to_owned())
+        .collect();
+    let failed: Vec<String> = report["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        !stamped.is_empty() && !failed.is_empty(),
+        "{} stamped, {} failed",
+        stamped.len(),
+        failed.len()
+    );
+    assert_eq!(stamped.len() + failed.len(), list.len());
+    for f in &failed {
+        assert!(!d.join(format!("{f}.ses")).exists(), "{f} has an output but was reported failed");
+    }
+    for f in &stamped {
+        assert!(d.join(format!("{f}.ses")).exists(), "{f}");
+    }
+    let leftovers = std::fs::read_dir(d.join("outbox"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".seal-tmp"))
+        .count();
+    assert_eq!(leftovers, 0);
+    // Back up (the same state directory): the failed files only.
+    let (_server, base) = serve_process(d, &serve, &env);
+    let k = key(&base, "file-key");
+    let args: Vec<&str> = failed.iter().map(String::as_str).collect();
+    let text = seal_ok(d, &[&["stamp"][..], &args, &["--seal", "file.esl", "--key", &k]].concat());
+    assert!(text.contains(&format!("{} stamped, 0 failed", failed.len())), "{text}");
+    for f in list.iter().step_by(50).chain(failed.iter().take(5)) {
+        assert!(verified(d, f), "{f}");
+    }
 }

@@ -17,6 +17,7 @@
 //! failure is an [`Error::Remote`](crate::Error::Remote) naming the service, the endpoint
 //! and the service's CSC error code (or `network` / `invalid_response`).
 
+mod batch;
 mod client;
 #[cfg(feature = "csc-server")]
 pub mod server;

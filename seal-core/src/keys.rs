@@ -395,6 +395,13 @@ pub trait Signer: Send + Sync {
         )))
     }
 
+    /// How many signatures this signer makes to advantage at once: a remote service's
+    /// chunk size (`multisign`), 1 for a local key. A batch keeps that many files in flight
+    /// so that their signatures can travel together.
+    fn batch_size(&self) -> usize {
+        1
+    }
+
     /// The certificate of the key and its chain, the key's first, when whoever keeps the
     /// key keeps them too (a remote signing service); empty otherwise.
     fn certificate_chain(&self) -> &[crate::pki::Certificate] {
@@ -417,6 +424,10 @@ impl<S: Signer + ?Sized> Signer for Box<S> {
 
     fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
         (**self).sign_prehashed(hash)
+    }
+
+    fn batch_size(&self) -> usize {
+        (**self).batch_size()
     }
 
     fn certificate_chain(&self) -> &[crate::pki::Certificate] {

@@ -111,12 +111,23 @@ enum SignHash {
     TooFew,
 }
 
-/// The requests a scripted service received: endpoint and JSON body.
-type Requests = Arc<Mutex<Vec<(String, Value)>>>;
+/// The requests a scripted service received: endpoint, JSON body (a form as a string) and
+/// the Authorization header.
+type Requests = Arc<Mutex<Vec<(String, Value, String)>>>;
 
 /// A CSC service on 127.0.0.1 that answers from a script; returns its URL and the
 /// requests it received (endpoint and JSON body).
 fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Requests) {
+    scripted_with(fx, pin, None, sign_hash)
+}
+
+/// [`scripted`], asking for an OTP too when `otp` is given.
+fn scripted_with(
+    fx: &Fixture,
+    pin: &'static str,
+    otp: Option<&'static str>,
+    sign_hash: SignHash,
+) -> (String, Requests) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("csc+http://{}/csc/v1?credential=c1", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -130,7 +141,7 @@ fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Re
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
             let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let mut len = 0;
+            let (mut len, mut authorization) = (0, String::new());
             loop {
                 let mut h = String::new();
                 reader.read_line(&mut h).unwrap();
@@ -140,12 +151,16 @@ fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Re
                 if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
                     len = v.trim().parse().unwrap();
                 }
+                if h.to_ascii_lowercase().starts_with("authorization:") {
+                    authorization = h["authorization:".len()..].trim().to_owned();
+                }
             }
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
-            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let body: Value = serde_json::from_slice(&body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
             let endpoint = path.trim_start_matches("/csc/v1/").to_owned();
-            log.lock().unwrap().push((endpoint.clone(), body.clone()));
+            log.lock().unwrap().push((endpoint.clone(), body.clone(), authorization));
             let (status, answer) = match endpoint.as_str() {
                 "credentials/info" => (
                     200,
@@ -153,7 +168,13 @@ fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Re
                         "key": {"status": "enabled", "algo": ["1.2.840.10045.4.3.2"], "len": 256},
                         "cert": {"certificates": [Base64::encode_string(&cert)]},
                         "authMode": "explicit", "PIN": {"presence": "true"}, "SCAL": "2", "multisign": 5,
+                    "OTP": {"presence": if otp.is_some() { "true" } else { "false" }},
                     }),
+                ),
+                "oauth2/token" => (200, json!({"access_token": "tok-1", "expires_in": 3600})),
+                "credentials/authorize" if otp.is_some_and(|o| body["OTP"] != o) => (
+                    400,
+                    json!({"error": "invalid_otp", "error_description": "The OTP is invalid"}),
                 ),
                 "credentials/authorize" if body["PIN"] == pin => (200, json!({"SAD": "sad-1"})),
                 "credentials/authorize" => {
@@ -190,7 +211,7 @@ fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Re
 }
 
 fn count(seen: &Requests, endpoint: &str) -> usize {
-    seen.lock().unwrap().iter().filter(|(e, _)| e == endpoint).count()
+    seen.lock().unwrap().iter().filter(|(e, _, _)| e == endpoint).count()
 }
 
 #[test]
@@ -207,7 +228,7 @@ fn a_wrong_pin_is_sent_once_and_never_again() {
     assert_eq!(count(&seen, "signatures/signHash"), 0);
     // The PIN went in the authorisation request, for exactly the hash to be signed.
     let seen = seen.lock().unwrap();
-    let (_, body) = seen.iter().find(|(e, _)| e == "credentials/authorize").unwrap();
+    let (_, body, _) = seen.iter().find(|(e, _, _)| e == "credentials/authorize").unwrap();
     assert_eq!(body["PIN"], "9999");
     assert_eq!(body["hash"][0], Base64::encode_string(&HashAlg::Sha256.hash(b"doc 1")));
     assert_eq!(body["numSignatures"], 1);
@@ -240,4 +261,59 @@ fn signatures_the_service_should_not_have_returned_are_refused() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn oauth2_client_credentials_log_in_and_the_token_goes_with_every_request() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let (url, seen) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage);
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("client.secret");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    let otp = dir.path().join("otp");
+    std::fs::write(&otp, "654321").unwrap();
+    let uri = format!(
+        "{url}&auth=oauth2&client-id=batch-1&secret-source=file:{}&otp-source=file:{}",
+        secret.display(),
+        otp.display()
+    );
+    let signer = CscSigner::open(&uri.parse().unwrap(), &pin("1234")).unwrap();
+    assert!(signer.info().otp);
+    // The SAD is granted (PIN and OTP right); the scripted signHash answers garbage.
+    let e = signer.sign(b"doc").unwrap_err().to_string();
+    assert!(e.contains("signatures/signHash: invalid_response"), "{e}");
+    let seen = seen.lock().unwrap();
+    let (_, form, _) = seen.iter().find(|(e, _, _)| e == "oauth2/token").unwrap();
+    let form = form.as_str().unwrap();
+    for part in ["grant_type=client_credentials", "client_id=batch-1", "client_secret=s3cret"] {
+        assert!(form.contains(part), "{form}");
+    }
+    for (endpoint, body, authorization) in seen.iter().filter(|(e, _, _)| e != "oauth2/token") {
+        assert_eq!(authorization, "Bearer tok-1", "{endpoint}");
+        if endpoint == "credentials/authorize" {
+            assert_eq!(
+                (body["PIN"].as_str(), body["OTP"].as_str()),
+                (Some("1234"), Some("654321"))
+            );
+        }
+    }
+}
+
+#[test]
+fn a_wrong_otp_is_named_and_a_missing_one_is_asked_for() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let (url, _) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage);
+    let signer = CscSigner::open(&url.parse().unwrap(), &pin("1234")).unwrap();
+    let e = signer.sign(b"doc").unwrap_err().to_string();
+    assert!(e.contains("needs an OTP: add otp-source=env:VAR"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("otp"), "111111").unwrap();
+    let uri = format!("{url}&otp-source=file:{}", dir.path().join("otp").display());
+    let signer = CscSigner::open(&uri.parse().unwrap(), &pin("1234")).unwrap();
+    let e = signer.sign(b"doc").unwrap_err().to_string();
+    assert!(e.contains("invalid_otp (HTTP 400): The OTP is invalid"), "{e}");
+}
+
+fn pin(p: &str) -> PassphraseSource {
+    PassphraseSource::Value(seal_core::secret::Secret::new(p.into()))
 }

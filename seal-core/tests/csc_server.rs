@@ -312,3 +312,26 @@ fn malformed_and_oversized_requests_get_csc_errors_and_the_service_goes_on() {
     assert_eq!(client.credentials().unwrap(), ["agency-1"]);
     assert_eq!(signs(&r), 0);
 }
+
+#[test]
+fn a_key_that_signs_no_digests_is_refused_when_the_service_loads() {
+    let fx = Fixture::new(Algorithm::Ed25519);
+    let d = fx.dir.path();
+    fx.agency_key.save(&d.join("ed.key"), None, seal_core::keys::Kdf::Scrypt, false).unwrap();
+    std::fs::write(d.join("ed.pem"), seal_core::pki::certificate_to_pem(&fx.agency).unwrap())
+        .unwrap();
+    let config = "state_dir = \"state\"\naudit_log = \"audit.log\"\n[[credentials]]\nid = \"ed\"\nkey = \"ed.key\"\ncertificates = \"ed.pem\"\n";
+    std::fs::write(d.join("serve.toml"), config).unwrap();
+    let e = Service::load(&d.join("serve.toml")).err().unwrap().to_string();
+    assert!(
+        e.contains("serve.toml")
+            && e.contains("credential \"ed\"")
+            && e.contains("signs messages, not digests"),
+        "{e}"
+    );
+    // A certificate of another key.
+    std::fs::write(d.join("ed.pem"), seal_core::pki::certificate_to_pem(&fx.maker).unwrap())
+        .unwrap();
+    let e = Service::load(&d.join("serve.toml")).err().unwrap().to_string();
+    assert!(e.contains("does not match the first certificate"), "{e}");
+}

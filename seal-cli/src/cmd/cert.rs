@@ -73,5 +73,5 @@ pub fn verify(a: &CertVerifyArgs) -> Result<Outcome> {
     );
     let mut json = json!(report);
     json["file"] = json!(a.cert);
-    Ok(Outcome { text, json, passed: report.is_valid() })
+    Ok(Outcome { text, json, passed: report.is_valid(), error: None })
 }

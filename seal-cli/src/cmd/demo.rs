@@ -261,6 +261,7 @@ pub fn run(a: &DemoArgs) -> Result<Outcome> {
         text: log,
         json: json!({"dir": dir, "agency": good, "revoked_agency": bad, "passed": passed}),
         passed,
+        error: None,
     })
 }
 

@@ -62,12 +62,13 @@ pub fn run(a: &ExtendArgs) -> Result<Outcome> {
         );
         done.push(json!({"file": file, "out": out, "extended": ext}));
     }
+    let json = json!({"extended": done});
     if failed > 0 {
-        print!("{text}");
-        return Err(Error::InvalidInput(format!(
+        let error = Error::InvalidInput(format!(
             "{failed} of {} files could not be extended",
             a.files.len()
-        )));
+        ));
+        return Ok(Outcome::partial(text, json, error));
     }
-    Ok(Outcome::ok(text, json!({"extended": done})))
+    Ok(Outcome::ok(text, json))
 }

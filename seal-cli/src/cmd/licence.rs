@@ -98,11 +98,11 @@ fn issue_batch(
     if failed == 0 {
         Ok(Outcome::ok(text, json))
     } else {
-        print!("{text}");
-        Err(Error::InvalidInput(format!(
+        let error = Error::InvalidInput(format!(
             "{failed} of {} licences could not be issued",
             issued + failed
-        )))
+        ));
+        Ok(Outcome::partial(text, json, error))
     }
 }
 
@@ -199,6 +199,7 @@ pub fn verify(a: &LicenceVerifyArgs) -> Result<Outcome> {
         text: t,
         json: json!({"licence": lic, "report": report}),
         passed: report.is_valid(),
+        error: None,
     })
 }
 
@@ -328,7 +329,12 @@ pub fn verify_list(a: &TrustListVerifyArgs) -> Result<Outcome> {
     state.check_trust_list(&mut list);
     save_state(&mut state, state_path.as_deref(), std::slice::from_ref(&list), &[])?;
     let report = Report::new(a.input.display().to_string(), at, vec![list.report]);
-    Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+    Ok(Outcome {
+        text: report.to_string(),
+        json: json!(report),
+        passed: report.is_valid(),
+        error: None,
+    })
 }
 
 /// An EU digital COVID certificate (`HC1:`): its signature by one of the signer
@@ -354,7 +360,12 @@ fn verify_dcc(
         let _ = writeln!(t, "Born:      {}", d.certificate["dob"]);
     }
     let _ = write!(t, "{report}");
-    Ok(Outcome { text: t, json: json!({"dcc": dcc, "report": report}), passed: report.is_valid() })
+    Ok(Outcome {
+        text: t,
+        json: json!({"dcc": dcc, "report": report}),
+        passed: report.is_valid(),
+        error: None,
+    })
 }
 
 /// Many licences, one per line (a registry export): verified in bulk on all cores.
@@ -401,6 +412,7 @@ fn verify_bulk(
         text,
         json: json!({"file": a.input, "passed": passed, "total": total, "licences": rows}),
         passed: passed == total,
+        error: None,
     })
 }
 

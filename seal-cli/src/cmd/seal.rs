@@ -174,7 +174,7 @@ pub fn verify_seal(a: &SealVerifyArgs) -> Result<Outcome> {
     report.covers = "DER(SES_SealInfo): the seal's properties, picture and holders".into();
     seal::check_seal_and_holders(&s, &trust, at, &mut report);
     let r = Report::new(a.seal.display().to_string(), at, vec![report]);
-    Ok(Outcome { text: r.to_string(), json: json!(r), passed: r.is_valid() })
+    Ok(Outcome { text: r.to_string(), json: json!(r), passed: r.is_valid(), error: None })
 }
 
 pub fn draw(a: &SealDrawArgs) -> Result<Outcome> {
@@ -271,12 +271,12 @@ pub fn stamp(a: &StampArgs) -> Result<Outcome> {
     if failed.is_empty() {
         Ok(Outcome::ok(text, json))
     } else {
-        print!("{text}");
-        Err(Error::InvalidInput(format!(
+        let error = Error::InvalidInput(format!(
             "{} of {} files could not be stamped",
             failed.len(),
             items.len()
-        )))
+        ));
+        Ok(Outcome::partial(text, json, error))
     }
 }
 
@@ -340,10 +340,15 @@ pub fn verify(a: &VerifyArgs) -> Result<Outcome> {
         io::write_atomic(out, &content, WriteOptions::PUBLIC.force(a.force))?;
         let mut text = report.to_string();
         let _ = writeln!(text, "content ({} bytes) written to {}", content.len(), out.display());
-        return Ok(Outcome { text, json: json!(report), passed: report.is_valid() });
+        return Ok(Outcome { text, json: json!(report), passed: report.is_valid(), error: None });
     }
     let report = stamp::verify(&a.file, a.sig.as_deref(), &trust, at)?;
-    Ok(Outcome { text: report.to_string(), json: json!(report), passed: report.is_valid() })
+    Ok(Outcome {
+        text: report.to_string(),
+        json: json!(report),
+        passed: report.is_valid(),
+        error: None,
+    })
 }
 
 fn drawing(name: &str, label: Option<&str>, shape: ShapeArg, width_mm: u32) -> picture::Drawing {

@@ -62,6 +62,7 @@ pub fn respond(a: &TsaRespondArgs) -> Result<Outcome> {
         text,
         json: json!({"reply": a.out, "granted": granted.is_ok()}),
         passed: granted.is_ok(),
+        error: None,
     })
 }
 
@@ -134,5 +135,6 @@ pub fn verify(a: &TsaVerifyArgs) -> Result<Outcome> {
         text,
         json: json!({"report": report, "timestamp": ts}),
         passed: report.is_valid(),
+        error: None,
     })
 }

@@ -29,6 +29,8 @@ pub struct CscSigner {
     /// Set when the service refused an authorisation: asking again with the same PIN would
     /// count another wrong attempt towards the credential's lock-out.
     refused: Mutex<Option<String>>,
+    /// Signatures asked for at once, sent together.
+    batcher: super::batch::Batcher,
 }
 
 impl CscSigner {
@@ -88,6 +90,7 @@ impl CscSigner {
             otp_source: uri.otp_source.clone().unwrap_or_default(),
             pin: Mutex::new(None),
             refused: Mutex::new(None),
+            batcher: super::batch::Batcher::default(),
         })
     }
 
@@ -213,9 +216,14 @@ impl Signer for CscSigner {
         self.sign_prehashed(&self.algorithm.hash().hash(msg))
     }
 
+    /// Signs one digest; digests asked for at the same time from other threads go to the
+    /// service in the same chunk (see `csc::batch`).
     fn sign_prehashed(&self, hash: &[u8]) -> Result<Signature> {
-        let mut sigs = self.sign_hashes(&[hash.to_vec()])?;
-        sigs.pop().ok_or_else(|| Error::Signing("the service returned no signature".into()))
+        self.batcher.sign(hash.to_vec(), self.info.multisign, |chunk| self.sign_hashes(chunk))
+    }
+
+    fn batch_size(&self) -> usize {
+        self.info.multisign
     }
 
     fn certificate_chain(&self) -> &[Certificate] {

@@ -114,7 +114,10 @@ pub fn stamp_many(
 ) -> Vec<BatchItem> {
     let shared = Shared::default();
     let committer = crate::io::Committer::new();
-    let staged: Vec<Option<Error>> = crate::par::map_indexed(files, |i, file| {
+    // A remote signer signs many at once: keep a chunk's worth of files in flight (up to
+    // 32, each held in memory while it waits).
+    let width = job.key.signer.batch_size().clamp(1, 32).min(files.len());
+    let staged: Vec<Option<Error>> = crate::par::map_indexed_wide(files, width, |i, file| {
         let r = stage_one(file, job, &shared);
         progress();
         match r {
