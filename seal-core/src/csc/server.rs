@@ -293,9 +293,9 @@ impl Service {
             "e": UnixTime::now().as_secs() + lifetime, "n": nonce,
         }));
         self.audit(
-            json!({"event": "authorize", "account": account.name, "credential": id,
+            vec![json!({"event": "authorize", "account": account.name, "credential": id,
                           "hashes": hashes.iter().map(|h| hex(h)).collect::<Vec<_>>(),
-                          "outcome": "authorised"}),
+                          "outcome": "authorised"})],
             r,
         )?;
         Ok(json!({"SAD": sad, "expiresIn": lifetime}))
@@ -329,8 +329,8 @@ impl Service {
             Err(Some(n)) => format!("refused: wrong PIN ({n} of {max})"),
         };
         self.audit(
-            json!({"event": "authorize", "account": account.name, "credential": id,
-                          "outcome": outcome}),
+            vec![json!({"event": "authorize", "account": account.name, "credential": id,
+                          "outcome": outcome})],
             r,
         )?;
         match verdict {
@@ -384,31 +384,37 @@ impl Service {
             Ok(false) => return Err(invalid("Invalid parameter SAD: it has been used")),
             Err(e) => return Err(server_error(&e.to_string())),
         }
-        let mut signatures = Vec::with_capacity(hashes.len());
+        let (mut signatures, mut lines) = (Vec::new(), Vec::new());
         for h in &hashes {
-            let sig = c.signer.sign_prehashed(h).and_then(|s| s.to_x509()).map_err(|e| {
-                let _ = self.audit(
-                    json!({"event": "sign", "account": account.name, "credential": id,
-                                          "hash": hex(h), "outcome": format!("failed: {e}")}),
-                    r,
-                );
-                server_error("the key did not sign")
-            })?;
-            self.audit(
+            let line = |outcome: &str| {
                 json!({"event": "sign", "account": account.name, "credential": id,
-                              "hash": hex(h), "outcome": "signed"}),
-                r,
-            )?;
-            signatures.push(Base64::encode_string(&sig));
+                       "hash": hex(h), "outcome": outcome})
+            };
+            match c.signer.sign_prehashed(h).and_then(|s| s.to_x509()) {
+                Ok(sig) => {
+                    lines.push(line("signed"));
+                    signatures.push(Base64::encode_string(&sig));
+                }
+                Err(e) => {
+                    lines.push(line(&format!("failed: {e}")));
+                    self.audit(lines, r)?;
+                    return Err(server_error("the key did not sign"));
+                }
+            }
         }
+        // Every signature's line is durable before any signature is sent.
+        self.audit(lines, r)?;
         Ok(json!({"signatures": signatures}))
     }
 
-    fn audit(&self, mut line: Value, r: &Request) -> std::result::Result<(), Refusal> {
-        line["time"] = json!(UnixTime::now().to_string());
-        line["peer"] = json!(r.peer.ip().to_string());
+    fn audit(&self, mut lines: Vec<Value>, r: &Request) -> std::result::Result<(), Refusal> {
+        let (time, peer) = (UnixTime::now().to_string(), r.peer.ip().to_string());
+        for line in &mut lines {
+            line["time"] = json!(time);
+            line["peer"] = json!(peer);
+        }
         // Nothing is answered that the log does not hold.
-        self.state.audit(&line).map_err(|e| server_error(&format!("audit log: {e}")))
+        self.state.audit(&lines).map_err(|e| server_error(&format!("audit log: {e}")))
     }
 }
 

@@ -115,12 +115,15 @@ impl State {
         Ok(verdict)
     }
 
-    /// Appends one line to the audit log and makes it durable.
-    pub(super) fn audit(&self, line: &Value) -> Result<()> {
+    /// Appends lines to the audit log and makes them durable (one `fdatasync` for all).
+    pub(super) fn audit(&self, lines: &[Value]) -> Result<()> {
         let mut file =
             self.audit.lock().map_err(|_| Error::Signing("audit log poisoned".into()))?;
-        let mut text = line.to_string();
-        text.push('\n');
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(|e| Error::from(e).in_file(&self.audit_path))
