@@ -50,7 +50,9 @@ fn remote(c: &mut Criterion) {
         group.throughput(Throughput::Elements(batch as u64));
         group.bench_function(BenchmarkId::new("seal-serve-loopback", batch), |b| {
             b.iter(|| {
-                let sad = client.authorize("agency", &hashes, Some("1234"), None).ok()?;
+                let sad = client
+                    .authorize("agency", &hashes, HashAlg::Sha256.oid(), Some("1234"), None)
+                    .ok()?;
                 client.sign_hash("agency", &sad, &hashes, HashAlg::Sha256.oid(), sign_alg).ok()
             })
         });

@@ -118,15 +118,17 @@ type Requests = Arc<Mutex<Vec<(String, Value, String)>>>;
 /// A CSC service on 127.0.0.1 that answers from a script; returns its URL and the
 /// requests it received (endpoint and JSON body).
 fn scripted(fx: &Fixture, pin: &'static str, sign_hash: SignHash) -> (String, Requests) {
-    scripted_with(fx, pin, None, sign_hash)
+    scripted_with(fx, pin, None, sign_hash, false)
 }
 
-/// [`scripted`], asking for an OTP too when `otp` is given.
+/// [`scripted`], asking for an OTP too when `otp` is given; with `v2`, a service that
+/// announces CSC API 2.0.0.2 in `info` and answers v2 requests at `/csc/v2/` only.
 fn scripted_with(
     fx: &Fixture,
     pin: &'static str,
     otp: Option<&'static str>,
     sign_hash: SignHash,
+    v2: bool,
 ) -> (String, Requests) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("csc+http://{}/csc/v1?credential=c1", listener.local_addr().unwrap());
@@ -159,9 +161,37 @@ fn scripted_with(
             reader.read_exact(&mut body).unwrap();
             let body: Value = serde_json::from_slice(&body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
-            let endpoint = path.trim_start_matches("/csc/v1/").to_owned();
+            let own = if v2 { "/csc/v2/" } else { "/csc/v1/" };
+            let endpoint = match path.strip_prefix(own) {
+                Some(e) => e.to_owned(),
+                // A v2 service answers `info` at v1's path too, nothing else there.
+                None if path == "/csc/v1/info" => "info".to_owned(),
+                None => format!("unknown {path}"),
+            };
             log.lock().unwrap().push((endpoint.clone(), body.clone(), authorization));
+            let pin_given = if v2 {
+                body["authData"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|o| o["id"] == "PIN")
+                    .map(|o| o["value"].clone())
+                    .unwrap_or(Value::Null)
+            } else {
+                body["PIN"].clone()
+            };
+            let hash_key = if v2 { "hashes" } else { "hash" };
             let (status, answer) = match endpoint.as_str() {
+                "info" if v2 => (200, json!({"specs": "2.0.0.2", "name": "scripted v2"})),
+                "credentials/info" if v2 => (
+                    200,
+                    json!({
+                        "key": {"status": "enabled", "algo": ["1.2.840.10045.4.3.2"], "len": 256},
+                        "cert": {"certificates": [Base64::encode_string(&cert)]},
+                        "auth": {"mode": "explicit", "objects": [{"type": "Password", "id": "PIN"}]},
+                        "SCAL": "2", "multisign": 5,
+                    }),
+                ),
                 "credentials/info" => (
                     200,
                     json!({
@@ -176,12 +206,20 @@ fn scripted_with(
                     400,
                     json!({"error": "invalid_otp", "error_description": "The OTP is invalid"}),
                 ),
-                "credentials/authorize" if body["PIN"] == pin => (200, json!({"SAD": "sad-1"})),
+                "credentials/authorize"
+                    if v2
+                        && (body["hashes"].as_array().map(Vec::len)
+                            != body["numSignatures"].as_u64().map(|n| n as usize)
+                            || body["hashAlgorithmOID"] != "2.16.840.1.101.3.4.2.1") =>
+                {
+                    (400, json!({"error": "invalid_request", "error_description": "not v2"}))
+                }
+                "credentials/authorize" if pin_given == pin => (200, json!({"SAD": "sad-1"})),
                 "credentials/authorize" => {
                     (400, json!({"error": "invalid_pin", "error_description": "The PIN is wrong"}))
                 }
                 "signatures/signHash" => {
-                    let n = body["hash"].as_array().map_or(0, Vec::len);
+                    let n = body[hash_key].as_array().map_or(0, Vec::len);
                     let sigs: Vec<String> = match sign_hash {
                         SignHash::OtherKey => (0..n)
                             .map(|_| {
@@ -266,7 +304,7 @@ fn signatures_the_service_should_not_have_returned_are_refused() {
 #[test]
 fn oauth2_client_credentials_log_in_and_the_token_goes_with_every_request() {
     let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
-    let (url, seen) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage);
+    let (url, seen) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage, false);
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("client.secret");
     std::fs::write(&secret, "s3cret\n").unwrap();
@@ -302,7 +340,7 @@ fn oauth2_client_credentials_log_in_and_the_token_goes_with_every_request() {
 #[test]
 fn a_wrong_otp_is_named_and_a_missing_one_is_asked_for() {
     let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
-    let (url, _) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage);
+    let (url, _) = scripted_with(&fx, "1234", Some("654321"), SignHash::Garbage, false);
     let signer = CscSigner::open(&url.parse().unwrap(), &pin("1234")).unwrap();
     let e = signer.sign(b"doc").unwrap_err().to_string();
     assert!(e.contains("needs an OTP: add otp-source=env:VAR"), "{e}");
@@ -316,4 +354,21 @@ fn a_wrong_otp_is_named_and_a_missing_one_is_asked_for() {
 
 fn pin(p: &str) -> PassphraseSource {
     PassphraseSource::Value(seal_core::secret::Secret::new(p.into()))
+}
+
+/// A service that announces CSC API v2 in `info` is spoken to in v2: its paths, `hashes`
+/// and `hashAlgorithmOID`, the PIN in `authData`, the PIN read from `auth/objects`.
+#[test]
+fn a_service_that_announces_v2_is_spoken_to_in_v2() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let (url, seen) = scripted_with(&fx, "1234", None, SignHash::OtherKey, true);
+    let signer = CscSigner::open(&url.parse().unwrap(), &pin("1234")).unwrap();
+    assert!(signer.info().pin);
+    // The SAD is granted under v2's rules; the scripted signature is another key's.
+    let e = signer.sign(b"doc").unwrap_err().to_string();
+    assert!(e.contains("/csc/v2: signatures/signHash") && e.contains("does not verify"), "{e}");
+    let seen = seen.lock().unwrap();
+    assert!(!seen.iter().any(|(e, _, _)| e.starts_with("unknown")), "{seen:?}");
+    let (_, body, _) = seen.iter().find(|(e, _, _)| e == "signatures/signHash").unwrap();
+    assert!(body["hashes"].is_array() && body["hashAlgorithmOID"] == "2.16.840.1.101.3.4.2.1");
 }

@@ -164,7 +164,10 @@ fn wrong_passwords_tokens_and_pins_are_refused_and_the_credential_locks() {
     let h = vec![HashAlg::Sha256.hash(b"x")];
     let client = Client::connect(&uri(&r, "clerk", "agency-1")).unwrap();
     for attempt in 1..=2 {
-        let e = client.authorize("agency-1", &h, Some("0000"), None).err().unwrap();
+        let e = client
+            .authorize("agency-1", &h, HashAlg::Sha256.oid(), Some("0000"), None)
+            .err()
+            .unwrap();
         assert_eq!(
             refusal(e),
             (Some(400), "invalid_pin".into(), "The PIN is invalid".into()),
@@ -172,13 +175,15 @@ fn wrong_passwords_tokens_and_pins_are_refused_and_the_credential_locks() {
         );
     }
     // The third wrong PIN locks the credential; then even the right PIN is refused.
-    let e = client.authorize("agency-1", &h, Some("0000"), None).err().unwrap();
+    let e =
+        client.authorize("agency-1", &h, HashAlg::Sha256.oid(), Some("0000"), None).err().unwrap();
     assert_eq!(refusal(e).2, "Credential locked");
-    let e = client.authorize("agency-1", &h, Some("1234"), None).err().unwrap();
+    let e =
+        client.authorize("agency-1", &h, HashAlg::Sha256.oid(), Some("1234"), None).err().unwrap();
     assert_eq!(refusal(e).2, "Credential locked");
     // Another credential is not locked by it.
     let maker = Client::connect(&uri(&r, "maker", "maker-1")).unwrap();
-    assert!(maker.authorize("maker-1", &h, Some("5678"), None).is_ok());
+    assert!(maker.authorize("maker-1", &h, HashAlg::Sha256.oid(), Some("5678"), None).is_ok());
     assert_eq!(signs(&r), 0);
     let log = std::fs::read_to_string(r.dir.join("audit.log")).unwrap();
     assert!(!log.contains("0000") && !log.contains("1234") && !log.contains("clerk-pass"), "{log}");
@@ -186,7 +191,7 @@ fn wrong_passwords_tokens_and_pins_are_refused_and_the_credential_locks() {
     for f in std::fs::read_dir(r.dir.join("state/attempts")).unwrap() {
         std::fs::remove_file(f.unwrap().path()).unwrap();
     }
-    assert!(client.authorize("agency-1", &h, Some("1234"), None).is_ok());
+    assert!(client.authorize("agency-1", &h, HashAlg::Sha256.oid(), Some("1234"), None).is_ok());
 }
 
 #[test]
@@ -198,14 +203,15 @@ fn a_sad_signs_once_its_own_hashes_for_its_own_account_and_not_after_it_expires(
     let (h1, h2) = (vec![HashAlg::Sha256.hash(b"one")], vec![HashAlg::Sha256.hash(b"two")]);
     let sha256 = HashAlg::Sha256.oid();
     let ecdsa = Algorithm::EcdsaP256Sha256.signature_algorithm_identifier().oid;
-    let sad = clerk.authorize("agency-1", &h1, Some("1234"), None).unwrap();
+    let sad = clerk.authorize("agency-1", &h1, HashAlg::Sha256.oid(), Some("1234"), None).unwrap();
     // Another hash than it was issued for.
     let e = clerk.sign_hash("agency-1", &sad, &h2, sha256, ecdsa).err().unwrap();
     assert_eq!(refusal(e).2, "Hash is not authorized by the SAD");
     // Another account presenting it, or asking for another account's credential.
     let e = maker.sign_hash("agency-1", &sad, &h1, sha256, ecdsa).err().unwrap();
     assert_eq!(refusal(e).2, "Invalid parameter credentialID");
-    let e = clerk.authorize("maker-1", &h1, Some("5678"), None).err().unwrap();
+    let e =
+        clerk.authorize("maker-1", &h1, HashAlg::Sha256.oid(), Some("5678"), None).err().unwrap();
     assert_eq!(refusal(e).2, "Invalid parameter credentialID");
     // A forged one: the same payload, another MAC.
     let forged = format!("{}.{}", sad.split('.').next().unwrap(), "A".repeat(43));
@@ -221,7 +227,7 @@ fn a_sad_signs_once_its_own_hashes_for_its_own_account_and_not_after_it_expires(
     // Expired: a service whose SADs live one second.
     let short = service(&fx, 1);
     let client = Client::connect(&uri(&short, "clerk", "agency-1")).unwrap();
-    let sad = client.authorize("agency-1", &h1, Some("1234"), None).unwrap();
+    let sad = client.authorize("agency-1", &h1, HashAlg::Sha256.oid(), Some("1234"), None).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(2100));
     let e = client.sign_hash("agency-1", &sad, &h1, sha256, ecdsa).err().unwrap();
     assert_eq!(refusal(e).2, "Invalid parameter SAD: it has expired");

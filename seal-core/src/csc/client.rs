@@ -1,5 +1,8 @@
 //! The HTTP side of the CSC API v1.0.4.0: login, `credentials/list`, `credentials/info`,
-//! `credentials/authorize` and `signatures/signHash`, each a JSON POST (CSC API §11).
+//! `credentials/authorize` and `signatures/signHash`, each a JSON POST (CSC API §11); and
+//! the same in v2 (2.0.0.x) when the service says so in `info` (`specs`), or the URI ends in
+//! `/csc/v2`: `hashes` and `hashAlgorithmOID` for `hash` and `hashAlgo`, `authData` for
+//! `PIN` and `OTP`, and the `auth/objects` of `credentials/info`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +26,8 @@ pub struct Client {
     agent: ureq::Agent,
     service: String,
     token: Option<Secret>,
+    /// The API's major version, 1 or 2.
+    version: u8,
 }
 
 /// What `credentials/info` says of a credential.
@@ -67,7 +72,8 @@ impl Client {
             .user_agent(concat!("seal/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        let mut client = Client { agent, service: uri.service.clone(), token: None };
+        let version = if uri.service.ends_with("/csc/v2") { 2 } else { 1 };
+        let mut client = Client { agent, service: uri.service.clone(), token: None, version };
         client.token = match &uri.auth {
             Auth::None => None,
             Auth::Bearer(source) => source.read("bearer token for the signing service", false)?,
@@ -97,7 +103,20 @@ impl Client {
                 Some(client.access_token("oauth2/token", &answer)?)
             }
         };
+        // A v1 URL whose service speaks v2 (CSC API §11.1: `specs`) moves to v2.
+        if client.version == 1
+            && let Ok(info) = client.info()
+            && info["specs"].as_str().is_some_and(|s| s.starts_with("2."))
+        {
+            client.service = format!("{}/csc/v2", client.service.trim_end_matches("/csc/v1"));
+            client.version = 2;
+        }
         Ok(client)
+    }
+
+    /// The API's major version the client speaks: 1, or 2 when the service announces it.
+    pub fn version(&self) -> u8 {
+        self.version
     }
 
     /// The service's base URL.
@@ -147,6 +166,13 @@ impl Client {
             }
         }
         let present = |v: &Value| matches!(v.as_str(), Some("true")) || v.as_bool() == Some(true);
+        // v2: `auth/objects`, each with an `id` ("PIN", "OTP") or a `type`.
+        let object = |name: &str| {
+            a["auth"]["objects"].as_array().into_iter().flatten().any(|o| {
+                o["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(name))
+                    || (name == "PIN" && o["type"] == "Password" && o["id"] != "OTP")
+            })
+        };
         let scal = a["SCAL"]
             .as_str()
             .map(str::to_owned)
@@ -157,31 +183,46 @@ impl Client {
             chain: certs,
             algorithms,
             enabled: a["key"]["status"].as_str() != Some("disabled"),
-            pin: present(&a["PIN"]["presence"]),
-            otp: present(&a["OTP"]["presence"]),
+            pin: present(&a["PIN"]["presence"]) || object("PIN"),
+            otp: present(&a["OTP"]["presence"]) || object("OTP"),
             hash_pinning: scal.as_deref() == Some("2"),
             multisign: a["multisign"].as_u64().map_or(1, |n| n.clamp(1, 10_000) as usize),
         })
     }
 
-    /// `credentials/authorize` for `hashes`: the SAD (signature activation data).
+    /// `credentials/authorize` for `hashes` (made with `hash_alg`): the SAD (signature
+    /// activation data).
     pub fn authorize(
         &self,
         id: &str,
         hashes: &[Vec<u8>],
+        hash_alg: ObjectIdentifier,
         pin: Option<&str>,
         otp: Option<&str>,
     ) -> Result<Secret> {
-        let mut body = json!({
-            "credentialID": id,
-            "numSignatures": hashes.len(),
-            "hash": hashes.iter().map(|h| Base64::encode_string(h)).collect::<Vec<_>>(),
-        });
-        if let Some(pin) = pin {
-            body["PIN"] = json!(pin);
-        }
-        if let Some(otp) = otp {
-            body["OTP"] = json!(otp);
+        let hashes: Vec<String> = hashes.iter().map(|h| Base64::encode_string(h)).collect();
+        let mut body = json!({"credentialID": id, "numSignatures": hashes.len()});
+        if self.version == 2 {
+            body["hashes"] = json!(hashes);
+            body["hashAlgorithmOID"] = json!(hash_alg.to_string());
+            let mut auth = Vec::new();
+            if let Some(pin) = pin {
+                auth.push(json!({"id": "PIN", "value": pin}));
+            }
+            if let Some(otp) = otp {
+                auth.push(json!({"id": "OTP", "value": otp}));
+            }
+            if !auth.is_empty() {
+                body["authData"] = json!(auth);
+            }
+        } else {
+            body["hash"] = json!(hashes);
+            if let Some(pin) = pin {
+                body["PIN"] = json!(pin);
+            }
+            if let Some(otp) = otp {
+                body["OTP"] = json!(otp);
+            }
         }
         let a = self.post("credentials/authorize", &body);
         // The request held the PIN: wipe its copy.
@@ -203,11 +244,14 @@ impl Client {
         sign_alg: ObjectIdentifier,
     ) -> Result<Vec<Vec<u8>>> {
         let ep = "signatures/signHash";
+        let hashes: Vec<String> = hashes.iter().map(|h| Base64::encode_string(h)).collect();
+        let (hash_key, alg_key) =
+            if self.version == 2 { ("hashes", "hashAlgorithmOID") } else { ("hash", "hashAlgo") };
         let body = json!({
             "credentialID": id,
             "SAD": sad,
-            "hash": hashes.iter().map(|h| Base64::encode_string(h)).collect::<Vec<_>>(),
-            "hashAlgo": hash_alg.to_string(),
+            hash_key: hashes,
+            alg_key: hash_alg.to_string(),
             "signAlgo": sign_alg.to_string(),
         });
         let a = self.post(ep, &body)?;

@@ -161,6 +161,7 @@ impl CscSigner {
         let result = self.client.authorize(
             &self.info.id,
             hashes,
+            self.algorithm.hash().oid(),
             pin.as_ref().map(|p| p.as_str()),
             otp.as_ref().map(|o| o.as_str()),
         );

@@ -47,7 +47,7 @@ pub enum Auth {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CscUri {
-    /// The service's base URL, ending in `/csc/v1`.
+    /// The service's base URL, ending in `/csc/v1` (or `/csc/v2`, when the URI says so).
     pub service: String,
     /// The credential ID.
     pub credential: Option<String>,
@@ -99,8 +99,11 @@ impl FromStr for CscUri {
             )));
         }
         let path = path.trim_end_matches('/');
-        let path =
-            if path.ends_with("/csc/v1") { path.to_owned() } else { format!("{path}/csc/v1") };
+        let path = if path.ends_with("/csc/v1") || path.ends_with("/csc/v2") {
+            path.to_owned()
+        } else {
+            format!("{path}/csc/v1")
+        };
         let mut uri = CscUri {
             service: format!("{scheme}://{authority}{path}"),
             credential: None,
