@@ -38,7 +38,12 @@ impl Drop for Running {
 /// A service with two accounts, each with its own credential (P-256 key files issued by
 /// the fixture's CA), PINs 1234 and 5678, 3 PIN attempts, SADs living `sad_secs`.
 fn service(fx: &Fixture, sad_secs: u64) -> Running {
-    let d = fx.dir.path().join(format!("serve-{sad_secs}"));
+    service_limited(fx, sad_secs, 600)
+}
+
+/// [`service`] allowing `per_minute` requests a minute to each account.
+fn service_limited(fx: &Fixture, sad_secs: u64, per_minute: u32) -> Running {
+    let d = fx.dir.path().join(format!("serve-{sad_secs}-{per_minute}"));
     std::fs::create_dir_all(&d).unwrap();
     let mut credentials = String::new();
     for (id, key, cert) in
@@ -55,7 +60,7 @@ fn service(fx: &Fixture, sad_secs: u64) -> Running {
         );
     }
     let config = format!(
-        "state_dir = \"state\"\naudit_log = \"audit.log\"\n[limits]\nmax_pin_attempts = 3\nsad_lifetime_secs = {sad_secs}\nmultisign = 10\n\
+        "state_dir = \"state\"\naudit_log = \"audit.log\"\n[limits]\nmax_pin_attempts = 3\nsad_lifetime_secs = {sad_secs}\nmultisign = 10\nrequests_per_minute = {per_minute}\n\
          [[accounts]]\nname = \"clerk\"\npassword = \"{}\"\ncredentials = [\"agency-1\"]\n\
          [[accounts]]\nname = \"maker\"\npassword = \"{}\"\ncredentials = [\"maker-1\"]\n{credentials}",
         hash_secret("clerk-pass").unwrap(),
@@ -340,4 +345,20 @@ fn a_key_that_signs_no_digests_is_refused_when_the_service_loads() {
         .unwrap();
     let e = Service::load(&d.join("serve.toml")).err().unwrap().to_string();
     assert!(e.contains("does not match the first certificate"), "{e}");
+}
+
+#[test]
+fn an_account_over_its_rate_is_refused_and_others_are_not() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let r = service_limited(&fx, 300, 5);
+    let clerk = Client::connect(&uri(&r, "clerk", "agency-1")).unwrap();
+    // The 6th request of a minute is refused (the 11th at most, should the minute turn
+    // between the requests).
+    let refused = (0..11).find_map(|_| clerk.credentials().err()).expect("a refusal");
+    assert_eq!(
+        refusal(refused),
+        (Some(429), "too_many_requests".into(), "over 5 requests a minute".into())
+    );
+    let maker = Client::connect(&uri(&r, "maker", "maker-1")).unwrap();
+    assert_eq!(maker.credentials().unwrap(), ["maker-1"]);
 }
