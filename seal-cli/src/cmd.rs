@@ -212,7 +212,7 @@ fn load_signer_as(
                     .into(),
             ));
         }
-        return Ok(Box::new(seal_core::csc::CscSigner::open(&uri.parse()?, &pass.source())?));
+        return Ok(Box::new(csc_signer(uri, pass)?));
     }
     match key.to_str().filter(|s| s.starts_with("pkcs11:")) {
         Some(uri) => {
@@ -230,6 +230,14 @@ fn load_signer_as(
             }))
         }
     }
+}
+
+/// A remote credential: the URI's `prompt` secrets asked on the terminal, the PIN from
+/// the passphrase options unless the URI names its source.
+fn csc_signer(uri: &str, pass: &PassArgs) -> Result<seal_core::csc::CscSigner> {
+    let mut uri: seal_core::csc::CscUri = uri.parse()?;
+    uri.prompt_with(&terminal_prompt());
+    seal_core::csc::CscSigner::open(&uri, &pass.source())
 }
 
 /// The CA's signer: DIR/ca.key, or the key named by `--key` (which must match ca.pem).

@@ -362,3 +362,34 @@ fn an_account_over_its_rate_is_refused_and_others_are_not() {
     let maker = Client::connect(&uri(&r, "maker", "maker-1")).unwrap();
     assert_eq!(maker.credentials().unwrap(), ["maker-1"]);
 }
+
+#[test]
+fn secrets_named_prompt_are_asked_through_the_programs_prompt() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let r = service(&fx, 300);
+    let text = format!(
+        "csc+{}?credential=agency-1&auth=basic&user=clerk&password-source=prompt&pin-source=prompt",
+        r.url
+    );
+    let mut uri: CscUri = text.parse().unwrap();
+    // Without a prompt the program says so.
+    let e = Client::connect(&uri).err().unwrap().to_string();
+    assert!(e.contains("says prompt, and this program has no prompt"), "{e}");
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    uri.prompt_with(&PassphraseSource::callback(move |r| {
+        log.lock().unwrap().push(r.what.to_owned());
+        Ok(Secret::new(if r.what.starts_with("PIN") { "1234" } else { "clerk-pass" }.into()))
+    }));
+    let signer = CscSigner::open(&uri, &PassphraseSource::None).unwrap();
+    let sig = signer.sign(b"asked once").unwrap();
+    fx.agency_key.public_key().verify(b"asked once", &sig).unwrap();
+    signer.sign(b"and not again").unwrap();
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(
+        asked[0].contains("password of clerk")
+            && asked[1].starts_with("PIN of credential agency-1"),
+        "{asked:?}"
+    );
+}

@@ -92,7 +92,7 @@ pub fn certificates(a: &KeyPubArgs) -> Result<Outcome> {
             a.input.display()
         ))
     })?;
-    let signer = seal_core::csc::CscSigner::open(&uri.parse()?, &a.pass.source())?;
+    let signer = super::csc_signer(uri, &a.pass)?;
     let chain = signer.certificate_chain();
     let mut pem = String::new();
     for cert in chain {

@@ -41,7 +41,8 @@ pub enum Auth {
 /// Query attributes: `credential` (the credential ID; without it the account's only
 /// credential), `auth` (`none`, `bearer`, `basic`, `oauth2`), `token-source`, `user`,
 /// `password-source`, `client-id`, `secret-source`, `token-url`, `pin-source`,
-/// `otp-source` (each source `env:VAR` or `file:PATH`), `ca` (a PEM file of the CA
+/// `otp-source` (each source `env:VAR`, `file:PATH`, or `prompt`: asked through the
+/// program's prompt, see [`CscUri::prompt_with`]), `ca` (a PEM file of the CA
 /// certificates to trust instead of the system's). A `*-value` attribute is refused: it
 /// would put a secret on the command line.
 #[derive(Debug, Clone)]
@@ -64,6 +65,25 @@ pub struct CscUri {
 const WHAT: &str = "CSC URI";
 
 impl CscUri {
+    /// Gives every secret the URI names as `prompt` to `prompt` (for the `seal` command, a
+    /// terminal prompt without echo). Until then such a secret is unavailable, naming why.
+    pub fn prompt_with(&mut self, prompt: &PassphraseSource) {
+        let swap = |s: &mut PassphraseSource| {
+            if is_prompt(s) {
+                *s = prompt.clone();
+            }
+        };
+        match &mut self.auth {
+            Auth::Bearer(s) => swap(s),
+            Auth::Basic { password, .. } => swap(password),
+            Auth::OAuth2 { secret, .. } => swap(secret),
+            Auth::None => {}
+        }
+        for s in [&mut self.pin_source, &mut self.otp_source].into_iter().flatten() {
+            swap(s);
+        }
+    }
+
     /// True if `s` is meant as a CSC URI (`csc+https:` or `csc+http:`).
     pub fn is_csc(s: &str) -> bool {
         s.starts_with("csc+https://") || s.starts_with("csc+http://")
@@ -124,11 +144,11 @@ impl FromStr for CscUri {
                 "client-id" => client_id = Some(v),
                 "token-url" => token_url = Some(v),
                 "ca" => uri.ca = Some(PathBuf::from(v)),
-                "token-source" => token = Some(secret_source(&v)),
-                "password-source" => password = Some(secret_source(&v)),
-                "secret-source" => secret = Some(secret_source(&v)),
-                "pin-source" => uri.pin_source = Some(secret_source(&v)),
-                "otp-source" => uri.otp_source = Some(secret_source(&v)),
+                "token-source" => token = Some(source(&v)),
+                "password-source" => password = Some(source(&v)),
+                "secret-source" => secret = Some(source(&v)),
+                "pin-source" => uri.pin_source = Some(source(&v)),
+                "otp-source" => uri.otp_source = Some(source(&v)),
                 k if k.ends_with("-value") => {
                     return Err(bad(format!(
                         "{k} would put a secret on the command line: use {}=env:VAR or a file",
@@ -159,6 +179,24 @@ impl FromStr for CscUri {
         };
         Ok(uri)
     }
+}
+
+/// `prompt`: a source that says, until [`CscUri::prompt_with`] replaces it, that no prompt
+/// was given.
+fn source(v: &str) -> PassphraseSource {
+    if v != "prompt" {
+        return secret_source(v);
+    }
+    PassphraseSource::callback(|r| {
+        Err(Error::PassphraseUnavailable(format!(
+            "{}: the CSC URI says prompt, and this program has no prompt to ask with",
+            r.what
+        )))
+    })
+}
+
+fn is_prompt(s: &PassphraseSource) -> bool {
+    matches!(s, PassphraseSource::Callback(_))
 }
 
 /// `127.x.x.x`, `[::1]` or `localhost`, with or without a port.
