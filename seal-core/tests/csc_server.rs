@@ -393,3 +393,44 @@ fn secrets_named_prompt_are_asked_through_the_programs_prompt() {
         "{asked:?}"
     );
 }
+
+/// Two instances with one state directory (as behind a load balancer): a SAD issued by one
+/// signs on the other, once in all; the token of one is good on the other; wrong PINs
+/// count across both.
+#[test]
+fn instances_sharing_the_state_directory_act_as_one_service() {
+    let fx = Fixture::new(Algorithm::EcdsaP256Sha256);
+    let a = service(&fx, 300);
+    let second = Arc::new(Service::load(&a.dir.join("serve.toml")).unwrap())
+        .serve("127.0.0.1:0", 2)
+        .unwrap();
+    let b = Running {
+        url: format!("http://{}/csc/v1", second.addr()),
+        server: Some(second),
+        dir: a.dir.clone(),
+    };
+    let on_a = Client::connect(&uri(&a, "clerk", "agency-1")).unwrap();
+    let on_b = Client::connect(&uri(&b, "clerk", "agency-1")).unwrap();
+    let h = vec![HashAlg::Sha256.hash(b"shared")];
+    let (sha256, ecdsa) =
+        (HashAlg::Sha256.oid(), Algorithm::EcdsaP256Sha256.signature_algorithm_identifier().oid);
+    let sad = on_a.authorize("agency-1", &h, sha256, Some("1234"), None).unwrap();
+    assert_eq!(on_b.sign_hash("agency-1", &sad, &h, sha256, ecdsa).unwrap().len(), 1);
+    let e = on_a.sign_hash("agency-1", &sad, &h, sha256, ecdsa).err().unwrap();
+    assert_eq!(refusal(e).2, "Invalid parameter SAD: it has been used");
+    // Wrong PINs: two on one, one on the other, and the credential is locked on both.
+    for client in [&on_a, &on_b, &on_a] {
+        assert!(client.authorize("agency-1", &h, sha256, Some("0000"), None).is_err());
+    }
+    for client in [&on_a, &on_b] {
+        let e = client.authorize("agency-1", &h, sha256, Some("1234"), None).err().unwrap();
+        assert_eq!(refusal(e).2, "Credential locked");
+    }
+    // An access token from one is good on the other.
+    let basic = format!("Basic {}", Base64::encode_string(b"clerk:clerk-pass"));
+    let (_, login) = raw(&a, "auth/login", &basic, "{}");
+    let bearer = format!("Bearer {}", login["access_token"].as_str().unwrap());
+    let (status, list) = raw(&b, "credentials/list", &bearer, "{}");
+    assert_eq!((status, list["credentialIDs"][0].as_str()), (200, Some("agency-1")));
+    assert_eq!(signs(&a), 1);
+}
