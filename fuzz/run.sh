@@ -6,6 +6,7 @@
 # or out-of-memory input is kept in fuzz/artifacts/TARGET/ and makes the script fail.
 # Seeds: the vectors, `seal demo`'s files, and fixture-made inputs (src/bin/seeds.rs).
 # Usage: bash fuzz/run.sh SECONDS [TARGET...]     (JOBS=2 runs two targets at a time)
+# Logs: fuzz/logs/TARGET.log; the corpus grows in fuzz/corpus/TARGET across runs.
 # RUNS=N stops a target after N executions if that comes before SECONDS.
 # Build: SANITIZER=address (the default) or none, PROFILE=release (the default) or dev. CI
 # replays the corpus with SANITIZER=none PROFILE=dev TIMEOUT=10, which builds in 2 minutes
@@ -28,10 +29,12 @@ case ${PROFILE:-release} in
   *) echo "PROFILE must be release or dev" >&2; exit 2 ;;
 esac
 
-# Seeds, made fresh each run.
-seeds=$PWD/seeds
-rm -rf "$seeds" logs
-mkdir -p "$seeds" logs
+# Seeds, made fresh each run in a directory of the run's own, and only this run's targets'
+# logs replaced: two runs of different targets may go at once.
+mkdir -p seeds logs
+seeds=$(mktemp -d "$PWD/seeds/run.XXXXXX")
+trap 'rm -rf "$seeds"' EXIT
+for t in "${targets[@]}"; do rm -f "logs/$t.log"; done
 "$bin/seeds" "$seeds"
 (cd .. && cargo run -q -p seal-cli -- demo --dir "$seeds/demo" >/dev/null)
 vectors=$PWD/../vectors
