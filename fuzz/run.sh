@@ -63,7 +63,7 @@ seed pdf_objects
 seed ofd "$vectors"/gbt38540/*.ofd
 seed json "$demo"/*.json
 seed licence "$demo"/licence.txt
-seed qr "$demo"/*.png $(find "$vectors"/dcc/qr -name '*.png' | head -40)
+seed qr "$demo"/*.png $(find "$vectors"/dcc/qr -name '*.png' | head -40) "$vectors"/fuzz/qr-*.png
 seed trust_list
 seed der_tree
 

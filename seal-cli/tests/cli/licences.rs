@@ -61,6 +61,17 @@ fn licences_through_the_cli() {
     );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("wrong.txt: not a licence"), "{}", stderr(&out));
+    // The picture the `qr` fuzz target found slow (vendor/README.md): exit 2, naming it.
+    let slow = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/fuzz/qr-quircs-slow.png");
+    let slow = slow.to_str().unwrap();
+    let out =
+        run(d, &with(&["licence", "verify", slow, "--issuers", "pki/licence-issuer.pem"], &trust));
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("qr-quircs-slow.png: a QR code was found but could not be read"),
+        "{}",
+        stderr(&out)
+    );
     // Data that does not fit the schema: exit 2 listing the problems.
     std::fs::write(d.join("bad.json"), r#"{"number": "Q1", "holder": {"name": "X", "id": "1"}, "valid_until": "2099-01-01", "attributes": {"level": 3}}"#).unwrap();
     let out = seal(

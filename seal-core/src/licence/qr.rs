@@ -202,4 +202,18 @@ mod tests {
         cropped.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
         assert_eq!(read(&bytes.into_inner()).unwrap(), "LC1:AAAA");
     }
+
+    /// The picture the `qr` fuzz target found (it took the crates.io quircs 4.4 s; see
+    /// vendor/README.md) is refused as unreadable. It reaches quirc exactly as the vendored
+    /// reader's own test, which bounds the work, has it.
+    #[test]
+    fn the_fuzzers_slow_picture_is_refused() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/fuzz/");
+        let png = std::fs::read(format!("{dir}qr-quircs-slow.png")).unwrap();
+        let grey = std::fs::read(format!("{dir}qr-quircs-slow.gray.png")).unwrap();
+        let grey = image::load_from_memory(&grey).unwrap().to_luma8();
+        assert!(load(&png).unwrap() == grey, "seal now hands quirc another picture");
+        let e = read(&png).unwrap_err().to_string();
+        assert!(e.contains("could not be read"), "{e}");
+    }
 }

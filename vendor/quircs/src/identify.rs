@@ -586,6 +586,8 @@ fn find_alignment_pattern(
         && i64::from(step_size) <= limit
     {
         for _ in 0..step_size {
+            #[cfg(test)]
+            seal_tests::SPIRAL_STEPS.with(|n| n.set(n.get() + 1));
             let code = region_code(image, regions, b.x, b.y as usize);
             if code >= 0 {
                 let reg = &regions[code as usize];
@@ -1313,5 +1315,31 @@ impl Iterator for CodeIter<'_> {
         self.current += 1;
 
         Some(res)
+    }
+}
+
+// seal: the regression test of the bounded alignment-pattern search (see vendor/README.md).
+#[cfg(test)]
+mod seal_tests {
+    use super::*;
+
+    thread_local! {
+        pub(super) static SPIRAL_STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// The picture seal's fuzzer found (as seal hands it to quirc: grey, with a white
+    /// border). With the crates.io release its search took 2,105,570,883 steps; bounded,
+    /// each of the at most 8 grids takes no more steps than the picture has pixels.
+    #[test]
+    fn alignment_search_is_bounded_by_the_picture() {
+        let png = include_bytes!("../../../vectors/fuzz/qr-quircs-slow.gray.png");
+        let img = image::load_from_memory(png).unwrap().to_luma8();
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let mut quirc = Quirc::default();
+        let codes = quirc.identify(w, h, &img).count();
+        let steps = SPIRAL_STEPS.with(|n| n.get());
+        assert!(codes > 0, "the picture no longer reaches the alignment search");
+        let bound = (codes * w.max(h) * w.max(h)) as u64;
+        assert!(steps <= bound, "{} search steps for {} grids, bound {}", steps, codes, bound);
     }
 }
